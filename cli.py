@@ -1,0 +1,116 @@
+"""The `complaints` command: init, serve, worker, deploy and timers run-due."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import bootstrap
+from processes.access import SYSTEM
+from processes.bundle import bundle_from_directory
+from processes.clock import parse_instant
+from processes.errors import DomainError
+from processes.versions import deploy_draft, publish_shipped
+from settings import Settings
+
+
+def init(container, demo: bool = False) -> None:
+    """Migrate the database, load divisions and publish the shipped diagrams as version 1."""
+    from storage.db import migrate
+    from storage.seed import load_divisions
+    migrate(container.settings.database_url)
+    bpmn = container.settings.bpmn_dir
+    load_divisions(container.session_factory, bpmn / "divisions.json")
+    for folder in shipped_bundles(bpmn):
+        version = publish_shipped(container.uow(), container.runtime, bundle_from_directory(folder))
+        if version:
+            print(f"published {folder.name} as version 1")
+    if demo:
+        from web.demo import load_demo
+        load_demo(container)
+
+
+def shipped_bundles(bpmn: Path) -> list[Path]:
+    return sorted(p.parent for p in bpmn.glob("*/bundle.json"))
+
+
+def serve(container) -> None:
+    """Run the web app and the scheduler in one process on 127.0.0.1."""
+    from scheduler import make_scheduler, sweep_timers
+    from web import create_app
+    app = create_app(container)
+    sweep_timers(container)
+    scheduler = make_scheduler(container)
+    scheduler.start()
+    url = f"http://{container.settings.host}:{container.settings.port}/"
+    print(f"Complaints is running at {url}", flush=True)
+    try:
+        app.run(host=container.settings.host, port=container.settings.port, use_reloader=False, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def worker(container) -> None:
+    """Run the scheduler alone: timer sweeps and outbox dispatch."""
+    from scheduler import make_scheduler, sweep_timers
+    sweep_timers(container)
+    print(f"worker {container.settings.worker_name} started", flush=True)
+    make_scheduler(container, blocking=True).start()
+
+
+def run_due(container, now: str | None) -> int:
+    """Fire every timer that is due, optionally at a moved clock."""
+    from scheduler import sweep_timers
+    if now:
+        clock = container.clock
+        if not clock.allows_time_travel:
+            raise SystemExit("--now is refused: the configured clock does not allow time travel "
+                             "(set COMPLAINTS_CLOCK=demo in demo and test set-ups)")
+        clock.set(parse_instant(now))
+    fired = sweep_timers(container)
+    print(f"fired timers on {fired} case(s)")
+    return fired
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(prog="complaints", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_init = sub.add_parser("init", help="migrate, load divisions, publish shipped diagrams")
+    p_init.add_argument("--demo", action="store_true", help="also load demo users and cases")
+    sub.add_parser("serve", help="web app and scheduler on 127.0.0.1")
+    sub.add_parser("worker", help="scheduler only")
+    p_deploy = sub.add_parser("deploy", help="create a draft version from a bundle folder")
+    p_deploy.add_argument("path", type=Path)
+    p_deploy.add_argument("--note", default="")
+    p_timers = sub.add_parser("timers", help="timer operations")
+    timers_sub = p_timers.add_subparsers(dest="timers_command", required=True)
+    p_due = timers_sub.add_parser("run-due", help="fire every due timer now")
+    p_due.add_argument("--now", help="ISO instant to move the clock to first (demo/test clocks only)")
+    args = parser.parse_args(argv)
+
+    container = bootstrap.build(Settings.from_env())
+    try:
+        if args.command == "init":
+            init(container, args.demo)
+        elif args.command == "serve":
+            serve(container)
+        elif args.command == "worker":
+            worker(container)
+        elif args.command == "deploy":
+            version_id = deploy_draft(container.uow(), container.runtime, bundle_from_directory(args.path), SYSTEM,
+                                      args.note)
+            print(f"created draft version {version_id}")
+        elif args.command == "timers":
+            run_due(container, args.now)
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "problems", []):
+            print(f"  - {problem.get('element') or problem.get('file') or ''}: {problem['message']}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

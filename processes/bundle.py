@@ -1,0 +1,104 @@
+"""Process bundles: the files of one process, their identity, and safe parsing into specs."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from lxml import etree
+
+from .errors import BundleInvalid
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_BUNDLE_BYTES = 8 * 1024 * 1024
+MAX_FILES = 200
+MANIFEST = "bundle.json"
+XML_SUFFIXES = (".bpmn", ".dmn")
+_LXML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything one process needs: BPMN, DMN, JSON-Schema forms, templates and a manifest."""
+
+    files: dict[str, bytes]
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def process_key(self) -> str:
+        return self.manifest["process_key"]
+
+    @property
+    def entry_process(self) -> str:
+        return self.manifest["entry_process"]
+
+    @property
+    def sha256(self) -> str:
+        """Identity of the bundle: hash of its sorted file names and contents."""
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.files[name]).digest())
+        return digest.hexdigest()
+
+    def xml_files(self) -> dict[str, bytes]:
+        return {n: c for n, c in self.files.items() if n.endswith(XML_SUFFIXES)}
+
+    def json_file(self, name: str) -> dict:
+        """A JSON file of the bundle (for example a form), or a clear error."""
+        try:
+            return json.loads(self.files[name])
+        except KeyError:
+            raise BundleInvalid([{"file": name, "message": f"file {name!r} is not in the bundle"}]) from None
+        except ValueError as exc:
+            raise BundleInvalid([{"file": name, "message": f"{name} is not valid JSON: {exc}"}]) from None
+
+
+def bundle_from_files(files: dict[str, bytes]) -> Bundle:
+    """Check limits and the manifest and build a bundle from named file contents."""
+    problems = []
+    if len(files) > MAX_FILES:
+        problems.append({"message": f"a bundle may hold at most {MAX_FILES} files"})
+    if sum(len(c) for c in files.values()) > MAX_BUNDLE_BYTES:
+        problems.append({"message": f"a bundle may hold at most {MAX_BUNDLE_BYTES // 1024 // 1024} MB"})
+    for name, content in files.items():
+        if len(content) > MAX_FILE_BYTES:
+            problems.append({"file": name, "message": f"{name} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"})
+        if name.startswith("/") or ".." in name.split("/"):
+            problems.append({"file": name, "message": f"file name {name!r} is not allowed"})
+    if problems:
+        raise BundleInvalid(problems)
+    if MANIFEST not in files:
+        raise BundleInvalid([{"file": MANIFEST, "message": "the bundle has no bundle.json manifest"}])
+    manifest = Bundle(files).json_file(MANIFEST)
+    missing = [k for k in ("process_key", "entry_process") if not manifest.get(k)]
+    if missing:
+        raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json lacks {', '.join(missing)}"}])
+    return Bundle(dict(files), manifest)
+
+
+def bundle_from_directory(path: Path) -> Bundle:
+    """Read a bundle folder; files named in the manifest's `include` are copied in from elsewhere in bpmn/."""
+    path = Path(path)
+    files = {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+    manifest = json.loads(files.get(MANIFEST, b"{}"))
+    for include in manifest.get("include", []):
+        source = (path / include).resolve()
+        files[Path(include).name] = source.read_bytes()
+    return bundle_from_files(files)
+
+
+def parse_xml_safely(name: str, content: bytes) -> etree._Element:
+    """Parse XML with no DOCTYPE, entities or network access; anything else is refused clearly."""
+    try:
+        defused_fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise BundleInvalid([{"file": name, "message": f"{name}: DOCTYPE and entity declarations are not allowed ({type(exc).__name__})"}]) from None
+    except Exception as exc:  # expat reports malformed XML as ParseError
+        raise BundleInvalid([{"file": name, "message": f"{name} is not well-formed XML: {exc}"}]) from None
+    try:
+        return etree.fromstring(content, etree.XMLParser(**_LXML_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        raise BundleInvalid([{"file": name, "message": f"{name} is not well-formed XML: {exc}"}]) from None

@@ -1,0 +1,191 @@
+"""One engine run on one case: load, act, run, then write back everything in the caller's transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import engine
+from .access import Actor, role_for_lane
+from .calendar import WorkingCalendar
+from .errors import HandlerFailed
+from .scripting import CaseScriptEngine
+from .services import Effects, HandlerContext
+
+MAX_ROUNDS = 50  # timers that fall due during a run fire in the same run
+DEADLINE_KINDS = {"acknowledgement", "response", "panel_convening", "consent"}
+
+
+@dataclass
+class Runtime:
+    """Long-lived collaborators of every case run, wired in bootstrap."""
+
+    clock: object
+    services: object
+    letters: object
+    definitions: object
+
+
+@dataclass
+class CaseRun:
+    """A loaded case and its workflow, collecting what the run did until it is saved."""
+
+    runtime: Runtime
+    uow: object
+    case: object
+    actor: Actor
+    effects: Effects = field(default_factory=Effects)
+    events: list = field(default_factory=list)
+
+    def __post_init__(self):
+        uow = self.uow
+        self.division = uow.divisions.get(self.case.division_id)
+        self.calendar = WorkingCalendar(self.division.nation, uow.closures.for_division(self.division.id))
+        self.version = uow.versions.get(self.case.version_id)
+        self.definition = self.runtime.definitions.get(uow, self.version)
+        self.script_engine = CaseScriptEngine(self.runtime.clock, self.calendar, self._call_operator)
+        self.instance = uow.instances.for_case(self.case.id)
+        self.workflow = None
+        if self.instance is not None:
+            self.workflow = engine.load_state(self.definition, self.instance.state, self.script_engine)
+
+    @property
+    def now(self):
+        return self.runtime.clock.now()
+
+    def start(self, data: dict) -> None:
+        self.workflow = engine.new_workflow(self.definition, self.script_engine, data)
+        self.note("case_started", version=self.version.number, sha256=self.version.sha256,
+                  process=self.version.process_key)
+
+    def note(self, kind: str, element: str | None = None, **data) -> None:
+        self.events.append((kind, element, data))
+
+    def _call_operator(self, task, name: str, params: dict) -> dict:
+        ctx = HandlerContext(self.case, self.division, dict(task.data), str(task.id),
+                             self.runtime.clock, self.calendar)
+        result = self.runtime.services.call(name, ctx, params)
+        self.effects.extend(ctx.effects)
+        return result
+
+    def _completed(self, task) -> None:
+        spec = task.task_spec
+        definition = getattr(spec, "event_definition", None)
+        if isinstance(spec, ServiceTask):
+            self.note("service_completed", spec.bpmn_id, name=spec.bpmn_name, operator=spec.operation_name)
+        elif isinstance(definition, TimerEventDefinition) and spec.bpmn_id:
+            self.note("timer_fired", spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id)
+        elif definition is not None and type(definition).__name__ == "MessageEventDefinition" and spec.bpmn_id:
+            self.note("message_received", spec.bpmn_id, name=spec.bpmn_name, message=definition.name)
+
+    def run(self) -> bool:
+        """Run the engine until it waits; a failing step becomes a retryable incident. True when clean."""
+        try:
+            for _ in range(MAX_ROUNDS):
+                self.workflow.refresh_timers()
+                self.workflow.do_engine_steps(did_complete_task=self._completed)
+                if not any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
+                    break
+        except (HandlerFailed, SpiffWorkflowException) as exc:
+            message = str(exc)
+            self.case.incident = message
+            self.note("incident_raised", getattr(getattr(exc, "task", None), "task_spec", None) and exc.task.task_spec.bpmn_id,
+                      error=message)
+            return False
+        return True
+
+    def retry(self) -> bool:
+        """Put failed steps back to ready and run again."""
+        for task in engine.all_tasks(self.workflow, TaskState.ERROR):
+            task._set_state(TaskState.READY)
+        self.case.incident = None
+        self.note("incident_retried")
+        return self.run()
+
+    def save(self) -> None:
+        """Write state, task index, deadlines, events, letters and case changes."""
+        uow, now = self.uow, self.now
+        self._apply_case_changes(now)
+        self._sync_tasks(now)
+        self._sync_deadlines(now)
+        for username, capacity in self.effects.involvements:
+            user = uow.users.by_username(username)
+            if user is not None:
+                uow.involvements.add(self.case.id, user.id, capacity, now)
+        for action in self.effects.learning_actions:
+            uow.learning.add(case_id=self.case.id, created_at=now, **action)
+        for draft in self.effects.letters:
+            self.runtime.letters.queue(uow, self.case, self.division, draft, now)
+        for kind, data in self.effects.events:
+            self.note(kind, None, **data)
+        for kind, element, data in self.events:
+            uow.events.append(self.case.id, kind, self.actor.username, now, element=element,
+                              version_id=self.version.id, data=data)
+        state = engine.dump_state(self.workflow)
+        due = engine.earliest_due(self.workflow)
+        if self.instance is None:
+            self.instance = uow.instances.add(self.case.id, self.version.id, state, due)
+        else:
+            uow.instances.save(self.instance, state, due, self.workflow.completed)
+        self.events, self.effects = [], Effects()
+
+    def _apply_case_changes(self, now) -> None:
+        changes = dict(self.effects.case_changes)
+        for key in ("stage", "status", "outcome", "summary"):
+            if key in changes:
+                setattr(self.case, key, changes[key])
+        if changes.get("status") == "closed" and self.case.closed_at is None:
+            self.case.closed_at = now
+            self.case.retention_until = years_after(now.date(), int(changes.get("retention_years") or 2))
+            self.note("case_closed", outcome=self.case.outcome, retention_until=str(self.case.retention_until))
+        elif changes:
+            self.note("case_updated", **{k: v for k, v in changes.items() if k != "retention_years"})
+
+    def _sync_tasks(self, now) -> None:
+        open_rows = {row.spiff_task_id: row for row in self.uow.tasks.open_for_case(self.case.id)}
+        for task in engine.ready_user_tasks(self.workflow):
+            key = str(task.id)
+            due = engine.task_due(task)
+            if key in open_rows:
+                open_rows.pop(key).due_at = due
+                continue
+            props = engine.task_properties(task.task_spec)
+            assignee = task.data.get(props["assigneeVariable"]) if props.get("assigneeVariable") else None
+            user = self.uow.users.by_username(assignee) if assignee else None
+            self.uow.tasks.add(case_id=self.case.id, division_id=self.case.division_id, version_id=self.version.id,
+                               spiff_task_id=key, spec_name=task.task_spec.bpmn_id or task.task_spec.name,
+                               title=task.task_spec.bpmn_name or task.task_spec.name,
+                               stage=props.get("stage", self.case.stage), role=role_for_lane(task.task_spec.lane),
+                               assignee_id=user.id if user else None, due_at=due, created_at=now)
+        for row in open_rows.values():
+            row.state, row.completed_at = "cancelled", now
+
+    def _sync_deadlines(self, now) -> None:
+        running = {row.spiff_task_id: row for row in self.uow.deadlines.running_for_case(self.case.id)}
+        for task, due in engine.waiting_timers(self.workflow):
+            key = str(task.id)
+            if running.pop(key, None) is not None:
+                continue
+            spec = task.task_spec
+            props = engine.task_properties(spec)
+            self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
+                                   name=spec.bpmn_name or spec.bpmn_id or spec.name,
+                                   kind=props.get("deadlineKind", "timer"), stage=props.get("stage", self.case.stage),
+                                   due_at=due, explanation=task._get_internal_data("deadline"), started_at=now)
+        for key, row in running.items():
+            task = engine.find_task(self.workflow, key)
+            fired = task is not None and task.has_state(TaskState.COMPLETED)
+            row.status = ("breached" if row.kind in DEADLINE_KINDS else "fired") if fired else "met"
+            row.resolved_at = now
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day `years` later (28 February for a 29 February start)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

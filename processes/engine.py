@@ -1,0 +1,206 @@
+"""SpiffWorkflow adapter: parse bundles, build and restore workflows, read their waiting work."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .bundle import Bundle, parse_xml_safely
+from .errors import BundleInvalid
+from .timers import WorkingDurationEventDefinition, WorkingTimeDateEventDefinition, WorkingTimerParsing
+
+
+def _with_working_timers(parser_classes: dict) -> dict:
+    patched = {}
+    for tag, (parser_class, spec_class) in parser_classes.items():
+        if hasattr(parser_class, "parse_timer_event"):
+            parser_class = type(f"Working{parser_class.__name__}", (WorkingTimerParsing, parser_class), {})
+        patched[tag] = (parser_class, spec_class)
+    return patched
+
+
+class CaseBpmnParser(SpiffBpmnParser):
+    """The spiff parser with timers on the injectable clock."""
+
+    OVERRIDE_PARSER_CLASSES = _with_working_timers(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
+
+
+class InstanceStateConverter(BpmnWorkflowConverter):
+    """Serializes a workflow's state without its spec, which is stored once per bundle hash."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def restore(self, dct, spec, subprocess_specs):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> tuple[BpmnWorkflowSerializer, InstanceStateConverter]:
+    config = dict(SPIFF_CONFIG)
+    config[WorkingTimeDateEventDefinition] = TimerConditionalEventDefinitionConverter
+    config[WorkingDurationEventDefinition] = TimerConditionalEventDefinitionConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    state_converter = InstanceStateConverter(BpmnWorkflow, registry)
+    return BpmnWorkflowSerializer(registry), state_converter
+
+
+SERIALIZER, STATE_CONVERTER = _make_serializer()
+
+
+@dataclass
+class ProcessDefinition:
+    """A parsed bundle: the entry spec, the specs it calls, and the bundle's files."""
+
+    bundle: Bundle
+    spec: object
+    subprocess_specs: dict
+
+    def to_json(self) -> str:
+        """The parsed specs as JSON, stored once per bundle hash."""
+        return json.dumps({"spec": SERIALIZER.to_dict(self.spec),
+                           "subprocess_specs": {k: SERIALIZER.to_dict(v) for k, v in self.subprocess_specs.items()}})
+
+    @classmethod
+    def from_json(cls, bundle: Bundle, text: str) -> "ProcessDefinition":
+        dct = json.loads(text)
+        return cls(bundle, SERIALIZER.from_dict(dct["spec"]),
+                   {k: SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()})
+
+    def form_for(self, task_spec) -> dict | None:
+        """The JSON Schema of a user task's form, if it names one."""
+        name = task_properties(task_spec).get("formJsonSchemaFilename")
+        return self.bundle.json_file(name) if name else None
+
+    def ui_for(self, task_spec) -> dict:
+        name = task_properties(task_spec).get("formUiSchemaFilename")
+        return self.bundle.json_file(name) if name else {}
+
+    def all_specs(self):
+        yield self.spec
+        yield from self.subprocess_specs.values()
+
+
+def make_parser() -> CaseBpmnParser:
+    return CaseBpmnParser(validator=VALIDATOR)
+
+
+def parse_bundle(bundle: Bundle) -> ProcessDefinition:
+    """Parse a bundle's BPMN and DMN from bytes into specs, or say what is wrong."""
+    parser = make_parser()
+    try:
+        for name, content in sorted(bundle.xml_files().items()):
+            root = parse_xml_safely(name, content)
+            if name.endswith(".dmn"):
+                parser.add_dmn_xml(root, filename=name)
+            else:
+                parser.add_bpmn_xml(root, filename=name)
+        spec = parser.get_spec(bundle.entry_process)
+        subprocess_specs = parser.get_subprocess_specs(bundle.entry_process)
+    except ValidationException as exc:
+        raise BundleInvalid([{"file": exc.file_name, "element": exc.id or None,
+                              "message": f"{exc.file_name or 'bundle'}: {exc.message if hasattr(exc, 'message') else exc}"}]) from None
+    except SpiffWorkflowException as exc:
+        raise BundleInvalid([{"message": str(exc)}]) from None
+    return ProcessDefinition(bundle, spec, subprocess_specs)
+
+
+def new_workflow(definition: ProcessDefinition, script_engine, data: dict) -> BpmnWorkflow:
+    """A fresh workflow whose start task carries the case data."""
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine)
+    workflow.get_next_task(state=TaskState.READY).data.update(data)
+    return workflow
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """The workflow's instance state as JSON, without its spec."""
+    return SERIALIZER.serialize_json(workflow)
+
+
+def load_state(definition: ProcessDefinition, state: str, script_engine) -> BpmnWorkflow:
+    """Restore a workflow from its stored state onto its version's cached specs."""
+    dct = json.loads(state)
+    SERIALIZER.migrate(dct)
+    workflow = STATE_CONVERTER.restore(dct, definition.spec, definition.subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def task_properties(task_spec) -> dict:
+    """The `spiffworkflow:properties` of a task spec as a dict."""
+    return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
+
+
+def all_tasks(workflow: BpmnWorkflow, state=TaskState.ANY_MASK):
+    yield from workflow.get_tasks(state=state)
+    for sub in workflow.subprocesses.values():
+        yield from sub.get_tasks(state=state)
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    """READY tasks that wait for a person."""
+    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[object, datetime]]:
+    """WAITING timer events with the instant each falls due."""
+    timers = []
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        value = task._get_internal_data("event_value")
+        if isinstance(definition, TimerEventDefinition) and value and not task._get_internal_data("event_fired"):
+            timers.append((task, TimerEventDefinition.get_datetime(value)))
+    return timers
+
+
+def earliest_due(workflow: BpmnWorkflow) -> datetime | None:
+    """When the next timer of this workflow falls due."""
+    return min((due for _, due in waiting_timers(workflow)), default=None)
+
+
+def boundary_timers(task) -> list[tuple[object, datetime]]:
+    """Timers on the boundary of a user task, with their due instants."""
+    siblings = task.parent.children if task.parent is not None else []
+    found = []
+    for sibling in siblings:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        value = sibling._get_internal_data("event_value")
+        if sibling is not task and isinstance(definition, TimerEventDefinition) and value:
+            found.append((sibling, TimerEventDefinition.get_datetime(value)))
+    return found
+
+
+def task_due(task) -> datetime | None:
+    """A user task's deadline: the boundary timer named by `dueTimer`, else its latest boundary timer."""
+    timers = boundary_timers(task)
+    named = task_properties(task.task_spec).get("dueTimer")
+    if named:
+        timers = [(t, due) for t, due in timers if t.task_spec.bpmn_id == named] or timers
+    return max((due for _, due in timers), default=None)
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str):
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError):
+        return None

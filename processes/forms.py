@@ -1,0 +1,45 @@
+"""Task forms: JSON Schema validation with messages a person can act on."""
+from __future__ import annotations
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from .errors import BundleInvalid, InvalidInput
+
+INDEPENDENT = "x-independent"
+
+
+def check_schema(name: str, schema: dict) -> None:
+    """Refuse a form whose JSON Schema is itself invalid."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise BundleInvalid([{"file": name, "message": f"form {name} is not valid JSON Schema: {exc.message}"}]) from None
+
+
+def validate_form(schema: dict | None, data: dict, *, case_reference: str | None = None) -> dict:
+    """Validate submitted data; return it, or raise with one message list per field."""
+    if not isinstance(data, dict):
+        raise InvalidInput("the submitted data must be an object", {"": ["expected an object"]})
+    if not schema:
+        return data
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    fields: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = ".".join(str(p) for p in error.absolute_path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            path = ".".join(filter(None, [path, missing]))
+            message = "This field is required"
+        else:
+            message = error.message
+        fields.setdefault(path, []).append(message)
+    if fields:
+        raise InvalidInput("the form has errors", fields, case_reference=case_reference)
+    return data
+
+
+def independent_fields(schema: dict | None) -> list[str]:
+    """Fields naming people who must have had no earlier part in the case."""
+    props = (schema or {}).get("properties", {})
+    return [name for name, spec in props.items() if spec.get(INDEPENDENT)]

@@ -1,0 +1,65 @@
+"""Flow checks on the BPMN XML: every element reachable from a start, and every path able to end."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .bundle import Bundle, parse_xml_safely
+from .errors import BundleInvalid
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+FLOW_NODES = {"task", "userTask", "serviceTask", "scriptTask", "manualTask", "sendTask", "receiveTask",
+              "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+              "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent", "intermediateCatchEvent",
+              "intermediateThrowEvent", "boundaryEvent"}
+
+
+def flow_problems(bundle: Bundle) -> list[dict]:
+    """Unreachable elements and elements from which no end can be reached, per process or subprocess."""
+    problems = []
+    for name, content in bundle.xml_files().items():
+        if not name.endswith(".bpmn"):
+            continue
+        try:
+            root = parse_xml_safely(name, content)
+        except BundleInvalid:
+            continue  # the parser reports it
+        for scope in list(root.iter(BPMN + "process")) + list(root.iter(BPMN + "subProcess")):
+            problems += _scope_problems(name, scope)
+    return problems
+
+
+def _scope_problems(file: str, scope) -> list[dict]:
+    nodes, names, forward, backward = {}, {}, defaultdict(set), defaultdict(set)
+    for child in scope:
+        tag = child.tag.replace(BPMN, "")
+        if tag in FLOW_NODES:
+            nodes[child.get("id")] = tag
+            names[child.get("id")] = child.get("name") or child.get("id")
+    for child in scope:
+        if child.tag == BPMN + "sequenceFlow":
+            forward[child.get("sourceRef")].add(child.get("targetRef"))
+            backward[child.get("targetRef")].add(child.get("sourceRef"))
+        elif child.tag == BPMN + "boundaryEvent":
+            forward[child.get("attachedToRef")].add(child.get("id"))
+            backward[child.get("id")].add(child.get("attachedToRef"))
+    event_subprocesses = [c.get("id") for c in scope if c.tag == BPMN + "subProcess" and c.get("triggeredByEvent") == "true"]
+    starts = [n for n, tag in nodes.items() if tag == "startEvent"] + event_subprocesses
+    if scope.tag == BPMN + "subProcess" and scope.get("triggeredByEvent") == "true":
+        return []
+    ends = [n for n, tag in nodes.items() if tag == "endEvent"] + event_subprocesses
+    reached, ending = _walk(starts, forward), _walk(ends, backward)
+    problems = [{"file": file, "element": n, "message": f"'{names[n]}' cannot be reached from a start event"}
+                for n in nodes if n not in reached]
+    problems += [{"file": file, "element": n, "message": f"no path from '{names[n]}' reaches an end"}
+                 for n in nodes if n in reached and n not in ending]
+    return problems
+
+
+def _walk(seeds, edges) -> set:
+    seen, todo = set(seeds), list(seeds)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen

@@ -1,0 +1,216 @@
+"""Lifecycle use cases: start a case, complete a task, deliver a message, fire due timers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import engine
+from .access import SYSTEM, Actor
+from .case_run import CaseRun, Runtime
+from .clock import as_utc
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .forms import independent_fields, validate_form
+
+KINDS = ("complaint", "compliment", "concern")
+CHANNELS = ("web", "email", "phone", "post", "in_person", "survey")
+
+
+def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
+               channel: str = "web", complainant: dict | None = None, summary: str = "", data: dict | None = None,
+               actor: Actor = SYSTEM) -> str:
+    """Open a case on the published version of its division's process and run it to its first wait."""
+    with uow:
+        found = uow.divisions.by_code(division)
+        if found is None or not actor.can_see(division):
+            raise NotFound(f"no division {division!r}")
+        if kind not in KINDS:
+            raise InvalidInput("unknown kind of case", {"kind": [f"must be one of {', '.join(KINDS)}"]})
+        if channel not in CHANNELS:
+            raise InvalidInput("unknown channel", {"channel": [f"must be one of {', '.join(CHANNELS)}"]})
+        now = runtime.clock.now()
+        received = as_utc(received_at) if received_at else now
+        if received > now:
+            raise InvalidInput("received date is in the future", {"received_at": ["must not be in the future"]})
+        process_key = found.config.get("processes", {}).get(kind)
+        version = uow.versions.published(process_key) if process_key else None
+        if version is None:
+            raise NotFound(f"{found.name} has no published process for a {kind}")
+        reference = uow.cases.next_reference(found, received.year)
+        case = uow.cases.add(reference=reference, division_id=found.id, kind=kind, channel=channel,
+                             received_at=received, version_id=version.id, complainant=complainant or {},
+                             summary=summary, created_at=now)
+        run = CaseRun(runtime, uow, case, actor)
+        run.start({**(data or {}), "reference": reference, "division": division, "kind": kind, "channel": channel,
+                   "received_at": received.isoformat(), "summary": summary,
+                   "complainant": complainant or {}, "support_needs": (complainant or {}).get("support_needs", {})})
+        run.run()
+        run.save()
+        uow.commit()
+        return reference
+
+
+def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor) -> str:
+    """Complete an open task with form data validated against its JSON Schema; exactly one completion wins."""
+    with uow:
+        row, case = _open_task(uow, task_id, actor)
+        run = CaseRun(runtime, uow, case, actor)
+        task = engine.find_task(run.workflow, row.spiff_task_id)
+        if task is None or not task.has_state(TaskState.READY):
+            raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
+        schema = run.definition.form_for(task.task_spec)
+        validate_form(schema, data, case_reference=case.reference)
+        _check_independence(uow, case, schema, data)
+        task.data.update(data)
+        task.run()
+        row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
+        run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
+        _involve(uow, run, actor, row.title, schema, data)
+        run.run()
+        run.save()
+        uow.commit()
+        return case.reference
+
+
+def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
+    """Keep what someone typed into a task form without completing it."""
+    with uow:
+        row, _ = _open_task(uow, task_id, actor)
+        row.draft = data
+        uow.commit()
+
+
+def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload: dict | None = None,
+                    actor: Actor = SYSTEM) -> None:
+    """Deliver a named message (e.g. escalation_requested, withdrawn) to a case that waits for it."""
+    with uow:
+        case = _visible_case(uow, reference, actor)
+        run = CaseRun(runtime, uow, case, actor)
+        waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
+        if message not in waiting:
+            raise Conflict(f"the case is not waiting for {message!r} now", case_reference=reference)
+        event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
+        run.workflow.catch(event)
+        run.note("message_delivered", None, message=message, payload=payload or {})
+        run.run()
+        run.save()
+        uow.commit()
+
+
+def fire_due_timers(uow, runtime: Runtime, instance_id: int, lease_owner: str | None = None) -> bool:
+    """Fire the timers that have fallen due on one instance; False if another worker got there first."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        if instance is None or (lease_owner and instance.lease_owner != lease_owner):
+            return False
+        case = uow.cases.get(instance.case_id)
+        run = CaseRun(runtime, uow, case, SYSTEM)
+        run.run()
+        run.save()
+        instance.lease_owner, instance.lease_until = None, None
+        uow.commit()
+        return True
+
+
+def retry_incident(uow, runtime: Runtime, reference: str, actor: Actor) -> bool:
+    """Retry the failed steps of a case after the cause has been put right."""
+    with uow:
+        case = _visible_case(uow, reference, actor)
+        run = CaseRun(runtime, uow, case, actor)
+        ok = run.retry()
+        run.save()
+        uow.commit()
+        return ok
+
+
+def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> None:
+    """Take a task (or give it to `assignee`, which needs a line manager or the complaints team)."""
+    with uow:
+        row, case = _open_task(uow, task_id, actor, for_claim=True)
+        division = uow.divisions.get(case.division_id)
+        user_id = actor.user_id
+        if assignee is not None:
+            if not actor.has_role(division.code, "line_manager") and not actor.has_role(division.code, "complaints_team"):
+                raise Forbidden("only a line manager or the complaints team can reassign tasks")
+            target = uow.users.by_username(assignee) if assignee else None
+            if assignee and target is None:
+                raise InvalidInput("unknown user", {"assignee": [f"no user {assignee!r}"]})
+            user_id = target.id if target else None
+        elif row.assignee_id not in (None, actor.user_id):
+            raise Conflict("someone else has already claimed this task", case_reference=case.reference)
+        row.assignee_id = user_id
+        uow.events.append(case.id, "task_assigned", actor.username, uow.clock_now(), element=row.spec_name,
+                          version_id=case.version_id, data={"task_id": row.id, "assignee": assignee or actor.username})
+        uow.commit()
+
+
+def release_task(uow, task_id: int, actor: Actor) -> None:
+    """Give up a claimed task so others in the role can take it."""
+    with uow:
+        row, case = _open_task(uow, task_id, actor)
+        row.assignee_id = None
+        uow.events.append(case.id, "task_released", actor.username, uow.clock_now(), element=row.spec_name,
+                          version_id=case.version_id, data={"task_id": row.id})
+        uow.commit()
+
+
+def _visible_case(uow, reference: str, actor: Actor):
+    case = uow.cases.by_reference(reference)
+    if case is None or not actor.can_see(uow.divisions.get(case.division_id).code):
+        raise NotFound(f"no case {reference}")
+    return case
+
+
+def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
+    row = uow.tasks.get(task_id)
+    case = uow.cases.get(row.case_id) if row else None
+    division = uow.divisions.get(case.division_id) if case else None
+    if row is None or not actor.can_see(division.code):
+        raise NotFound(f"no task {task_id}")
+    allowed = row.assignee_id == actor.user_id or actor.has_role(division.code, row.role) \
+        or actor.has_role(division.code, "line_manager") and for_claim
+    if not allowed:
+        raise Forbidden("this task is for another role", case_reference=case.reference)
+    if row.state != "open":
+        raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
+    if not for_claim and row.assignee_id not in (None, actor.user_id) and not actor.is_system:
+        raise Conflict("this task is claimed by someone else", case_reference=case.reference)
+    return row, case
+
+
+def _check_independence(uow, case, schema, data) -> None:
+    fields = {}
+    for name in independent_fields(schema):
+        for username in _usernames(data.get(name)):
+            user = uow.users.by_username(username)
+            if user is None:
+                fields.setdefault(name, []).append(f"no user {username!r}")
+                continue
+            earlier = uow.involvements.capacities(case.id, user.id)
+            if earlier:
+                fields.setdefault(name, []).append(
+                    f"{user.display_name} took part earlier in this case ({', '.join(sorted(earlier))}) "
+                    "and cannot be chosen; choose someone not previously involved")
+    if fields:
+        raise InvalidInput("the people chosen must not have been involved before", fields,
+                           case_reference=case.reference)
+
+
+def _involve(uow, run: CaseRun, actor: Actor, capacity: str, schema, data) -> None:
+    if actor.user_id is not None:
+        run.effects.involvements.append((actor.username, capacity))
+    for name in independent_fields(schema):
+        for username in _usernames(data.get(name)):
+            run.effects.involvements.append((username, name.replace("_", " ")))
+
+
+def _usernames(value) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+

@@ -1,0 +1,46 @@
+"""What the domain needs from outside, as Protocols; storage and handlers implement them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable, Protocol
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories; commit or nothing."""
+
+    divisions: Any
+    users: Any
+    closures: Any
+    versions: Any
+    cases: Any
+    instances: Any
+    tasks: Any
+    events: Any
+    outbox: Any
+    deadlines: Any
+    involvements: Any
+    learning: Any
+
+    def __enter__(self) -> "UnitOfWork": ...
+    def __exit__(self, *exc) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class LetterQueue(Protocol):
+    """Renders a handler's letter draft and writes it to the outbox in the caller's transaction."""
+
+    def queue(self, uow: UnitOfWork, case: Any, division: Any, draft: Any, now: datetime) -> None: ...
+
+
+class ClosureSource(Protocol):
+    def for_division(self, division_id: int) -> dict[date, str]: ...
+
+
+class Record(Protocol):
+    """Rows come back as objects with attributes; the domain only reads and sets them."""
+
+    id: int
+
+
+Rows = Iterable[Record]

@@ -1,0 +1,113 @@
+"""Bundle validation: every problem reported against the file and element it concerns."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+
+from .access import role_for_lane
+from .bundle import Bundle
+from .calendar import WorkingCalendar
+from .clock import SettableClock
+from .engine import ProcessDefinition, parse_bundle, task_properties
+from .errors import BundleInvalid
+from .forms import check_schema
+from .graph import flow_problems
+from .scripting import RestrictedEnvironment, check_restricted
+
+ISO_DURATION_NAME = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$")
+SAMPLE_INSTANT = "2026-01-05T09:00:00+00:00"
+
+
+class _SampleData(dict):
+    """Stands in for case data: any variable reads as a sample instant, except unquoted durations."""
+
+    def __init__(self, functions):
+        super().__init__()
+        self.functions = functions
+
+    def __missing__(self, name):
+        if name in self.functions:
+            raise KeyError(name)
+        if ISO_DURATION_NAME.match(name):
+            raise NameError(f"{name} looks like an unquoted ISO 8601 duration; write '{name}' in quotes")
+        return SAMPLE_INSTANT
+
+
+def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
+    """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
+    problems = flow_problems(bundle)
+    try:
+        definition = parse_bundle(bundle)
+    except BundleInvalid as exc:
+        return None, problems + exc.problems
+    for spec in definition.all_specs():
+        for task_spec in spec.task_specs.values():
+            problems += _check_task(definition, task_spec, operators)
+    return definition, problems
+
+
+def require_valid(bundle: Bundle, operators) -> ProcessDefinition:
+    """The parsed definition, or BundleInvalid listing every problem."""
+    definition, problems = validate_bundle(bundle, operators)
+    if problems:
+        raise BundleInvalid(problems)
+    return definition
+
+
+def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dict]:
+    element = getattr(task_spec, "bpmn_id", None)
+    if element is None:
+        return []
+    where = {"element": element, "name": task_spec.bpmn_name or element}
+    problems = []
+    if isinstance(task_spec, ServiceTask):
+        problems += _check_operator(task_spec, operators, where)
+    props = task_properties(task_spec)
+    for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+        if props.get(key):
+            try:
+                schema = definition.bundle.json_file(props[key])
+                if key == "formJsonSchemaFilename":
+                    check_schema(props[key], schema)
+            except BundleInvalid as exc:
+                problems += [{**where, **p} for p in exc.problems]
+    if task_spec.manual and role_for_lane(task_spec.lane) is None:
+        problems.append({**where, "message": f"'{where['name']}' is in lane {task_spec.lane!r}, which is not a known role"})
+    definition_ = getattr(task_spec, "event_definition", None)
+    if isinstance(definition_, TimerEventDefinition):
+        problems += _check_timer(definition_, where)
+    return problems
+
+
+def _check_operator(task_spec, operators, where) -> list[dict]:
+    name = task_spec.operation_name
+    if name not in operators:
+        return [{**where, "message": f"service task '{where['name']}' names unknown operator {name!r}"}]
+    known = operators.parameters(name)
+    given = set(task_spec.operation_params)
+    problems = [{**where, "message": f"operator {name!r} has no parameter {p!r}"} for p in sorted(given - set(known))]
+    problems += [{**where, "message": f"operator {name!r} needs parameter {p!r}"}
+                 for p, required in known.items() if required and p not in given]
+    return problems
+
+
+def _check_timer(timer, where) -> list[dict]:
+    env = RestrictedEnvironment(SettableClock(datetime(2026, 1, 5, tzinfo=timezone.utc)), WorkingCalendar())
+    label = f"timer '{where['name']}' expression {timer.expression!r}"
+    try:
+        check_restricted(timer.expression, "eval")
+        value = eval(timer.expression, dict(env.globals), _SampleData(env.globals))  # noqa: S307 - restricted above
+    except Exception as exc:
+        return [{**where, "message": f"{label} does not evaluate: {exc}"}]
+    try:
+        if type(timer).__name__.endswith("DurationEventDefinition"):
+            TimerEventDefinition.parse_iso_duration(value)
+        else:
+            TimerEventDefinition.get_datetime(value if isinstance(value, str) else value.isoformat())
+    except Exception:
+        kind = "an ISO 8601 duration" if "Duration" in type(timer).__name__ else "a date and time"
+        return [{**where, "message": f"{label} gives {value!r}, not {kind}"}]
+    return []

@@ -1,0 +1,183 @@
+"""Repositories: the queries the use cases need, in SQLAlchemy 2 style."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import models as m
+
+
+class _Repo:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _add(self, row):
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+
+class DivisionRepository(_Repo):
+    def get(self, division_id: int) -> m.Division | None:
+        return self.session.get(m.Division, division_id)
+
+    def by_code(self, code: str) -> m.Division | None:
+        return self.session.scalars(select(m.Division).where(m.Division.code == code)).first()
+
+    def all(self) -> list[m.Division]:
+        return list(self.session.scalars(select(m.Division).order_by(m.Division.name)))
+
+
+class UserRepository(_Repo):
+    def get(self, user_id: int) -> m.User | None:
+        return self.session.get(m.User, user_id)
+
+    def by_username(self, username: str) -> m.User | None:
+        return self.session.scalars(select(m.User).where(m.User.username == username)).first()
+
+    def memberships(self, user_id: int) -> list[tuple[str, str]]:
+        rows = self.session.execute(select(m.Division.code, m.Membership.role).join(m.Division)
+                                    .where(m.Membership.user_id == user_id))
+        return [(code, role) for code, role in rows]
+
+
+class ClosureRepository(_Repo):
+    def for_division(self, division_id: int) -> dict[date, str]:
+        rows = self.session.scalars(select(m.ClosureDay).where(
+            (m.ClosureDay.division_id == division_id) | (m.ClosureDay.division_id.is_(None))))
+        return {row.day: row.reason for row in rows}
+
+
+class VersionRepository(_Repo):
+    def get(self, version_id: int) -> m.ProcessVersion | None:
+        return self.session.get(m.ProcessVersion, version_id)
+
+    def published(self, process_key: str) -> m.ProcessVersion | None:
+        return self.session.scalars(select(m.ProcessVersion).where(
+            m.ProcessVersion.process_key == process_key, m.ProcessVersion.state == "published")).first()
+
+    def for_process(self, process_key: str) -> list[m.ProcessVersion]:
+        return list(self.session.scalars(select(m.ProcessVersion).where(m.ProcessVersion.process_key == process_key)
+                                         .order_by(m.ProcessVersion.number)))
+
+    def next_number(self, process_key: str) -> int:
+        return max((v.number for v in self.for_process(process_key)), default=0) + 1
+
+    def add(self, **fields) -> m.ProcessVersion:
+        return self._add(m.ProcessVersion(**fields))
+
+    def spec_json(self, sha256: str) -> str | None:
+        row = self.session.get(m.ProcessSpec, sha256)
+        return row.spec if row else None
+
+    def store_spec(self, sha256: str, spec: str) -> None:
+        if self.session.get(m.ProcessSpec, sha256) is None:
+            self._add(m.ProcessSpec(sha256=sha256, spec=spec))
+
+
+class CaseRepository(_Repo):
+    def get(self, case_id: int) -> m.Case | None:
+        return self.session.get(m.Case, case_id)
+
+    def by_reference(self, reference: str) -> m.Case | None:
+        return self.session.scalars(select(m.Case).where(m.Case.reference == reference)).first()
+
+    def add(self, **fields) -> m.Case:
+        return self._add(m.Case(**fields))
+
+    def next_reference(self, division: m.Division, year: int) -> str:
+        """Allocate the next reference such as IA-2026-000123, safely under concurrent intake."""
+        counter = update(m.ReferenceCounter).where(m.ReferenceCounter.division_id == division.id,
+                                                   m.ReferenceCounter.year == year)
+        number = self.session.execute(counter.values(last=m.ReferenceCounter.last + 1)
+                                      .returning(m.ReferenceCounter.last)).scalar()
+        if number is None:
+            self._add(m.ReferenceCounter(division_id=division.id, year=year, last=1))
+            number = 1
+        return f"{division.code}-{year}-{number:06d}"
+
+
+class InstanceRepository(_Repo):
+    def get(self, instance_id: int) -> m.Instance | None:
+        return self.session.get(m.Instance, instance_id)
+
+    def for_case(self, case_id: int) -> m.Instance | None:
+        return self.session.scalars(select(m.Instance).where(m.Instance.case_id == case_id)).first()
+
+    def add(self, case_id: int, version_id: int, state: str, due_at: datetime | None) -> m.Instance:
+        return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at))
+
+    def save(self, instance: m.Instance, state: str, due_at: datetime | None, completed: bool) -> None:
+        instance.state, instance.due_at, instance.completed = state, due_at, completed
+
+
+class TaskRepository(_Repo):
+    def get(self, task_id: int) -> m.Task | None:
+        return self.session.get(m.Task, task_id)
+
+    def open_for_case(self, case_id: int) -> list[m.Task]:
+        return list(self.session.scalars(select(m.Task).where(m.Task.case_id == case_id, m.Task.state == "open")))
+
+    def add(self, **fields) -> m.Task:
+        return self._add(m.Task(**fields))
+
+
+class EventRepository(_Repo):
+    def append(self, case_id: int | None, kind: str, actor: str, at: datetime, *, element: str | None = None,
+               version_id: int | None = None, data: dict | None = None) -> None:
+        self.session.add(m.Event(case_id=case_id, kind=kind, actor=actor, at=at, element=element,
+                                 version_id=version_id, data=data or {}))
+
+    def for_case(self, case_id: int) -> list[m.Event]:
+        return list(self.session.scalars(select(m.Event).where(m.Event.case_id == case_id).order_by(m.Event.id)))
+
+
+class OutboxRepository(_Repo):
+    def add(self, **fields) -> m.Outbox | None:
+        """Queue a message unless one with the same idempotency key is already queued."""
+        existing = self.session.scalars(select(m.Outbox).where(
+            m.Outbox.idempotency_key == fields["idempotency_key"])).first()
+        return existing or self._add(m.Outbox(**fields))
+
+    def for_case(self, case_id: int) -> list[m.Outbox]:
+        return list(self.session.scalars(select(m.Outbox).where(m.Outbox.case_id == case_id).order_by(m.Outbox.id)))
+
+
+class DeadlineRepository(_Repo):
+    def running_for_case(self, case_id: int) -> list[m.Deadline]:
+        return list(self.session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id,
+                                                                 m.Deadline.status == "running")))
+
+    def for_case(self, case_id: int) -> list[m.Deadline]:
+        return list(self.session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id)
+                                         .order_by(m.Deadline.id)))
+
+    def add(self, **fields) -> m.Deadline:
+        return self._add(m.Deadline(**fields))
+
+
+class InvolvementRepository(_Repo):
+    def add(self, case_id: int, user_id: int, capacity: str, at: datetime) -> None:
+        exists = self.session.scalars(select(m.Involvement).where(
+            m.Involvement.case_id == case_id, m.Involvement.user_id == user_id,
+            m.Involvement.capacity == capacity)).first()
+        if exists is None:
+            self._add(m.Involvement(case_id=case_id, user_id=user_id, capacity=capacity, at=at))
+
+    def capacities(self, case_id: int, user_id: int) -> set[str]:
+        return set(self.session.scalars(select(m.Involvement.capacity).where(
+            m.Involvement.case_id == case_id, m.Involvement.user_id == user_id)))
+
+    def for_case(self, case_id: int) -> list[m.Involvement]:
+        return list(self.session.scalars(select(m.Involvement).where(m.Involvement.case_id == case_id)
+                                         .order_by(m.Involvement.at)))
+
+
+class LearningRepository(_Repo):
+    def add(self, **fields) -> m.LearningAction:
+        return self._add(m.LearningAction(**fields))
+
+    def for_case(self, case_id: int) -> list[m.LearningAction]:
+        return list(self.session.scalars(select(m.LearningAction).where(m.LearningAction.case_id == case_id)))

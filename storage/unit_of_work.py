@@ -1,0 +1,52 @@
+"""The SQLAlchemy unit of work: one session, one transaction, optimistic-lock conflicts made plain."""
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from processes.errors import Conflict
+
+from . import repositories as r
+
+
+class SqlUnitOfWork:
+    """Repositories over one session; leaving the block without commit rolls everything back."""
+
+    def __init__(self, session_factory: sessionmaker, clock):
+        self.session_factory = session_factory
+        self.clock = clock
+        self.session: Session | None = None
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        self.session = self.session_factory()
+        s = self.session
+        self.divisions, self.users, self.closures = r.DivisionRepository(s), r.UserRepository(s), r.ClosureRepository(s)
+        self.versions, self.cases, self.instances = r.VersionRepository(s), r.CaseRepository(s), r.InstanceRepository(s)
+        self.tasks, self.events, self.outbox = r.TaskRepository(s), r.EventRepository(s), r.OutboxRepository(s)
+        self.deadlines, self.involvements = r.DeadlineRepository(s), r.InvolvementRepository(s)
+        self.learning = r.LearningRepository(s)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.session.rollback()
+        self.session.close()
+        if exc_type is not None and issubclass(exc_type, StaleDataError):
+            raise Conflict("someone else changed this case at the same time; reload and try again") from None
+
+    def clock_now(self):
+        return self.clock.now()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise Conflict("someone else changed this case at the same time; reload and try again") from None
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise Conflict(f"the change clashes with existing data: {exc.orig}") from None
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
