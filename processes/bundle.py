@@ -80,14 +80,18 @@ def bundle_from_files(files: dict[str, bytes]) -> Bundle:
 
 
 def bundle_from_directory(path: Path) -> Bundle:
-    """Read a bundle folder; files named in the manifest's `include` are copied in from elsewhere in bpmn/."""
+    """Read a bundle folder; `include` names files or folders of bpmn/ (e.g. "shared") copied in under that name."""
     path = Path(path)
-    files = {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+    files = _read_tree(path, path)
     manifest = json.loads(files.get(MANIFEST, b"{}"))
     for include in manifest.get("include", []):
-        source = (path / include).resolve()
-        files[Path(include).name] = source.read_bytes()
+        files.update(_read_tree(path.parent / include, path.parent))
     return bundle_from_files(files)
+
+
+def _read_tree(source: Path, base: Path) -> dict[str, bytes]:
+    paths = sorted(source.rglob("*")) if source.is_dir() else [source]
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
 def parse_xml_safely(name: str, content: bytes) -> etree._Element:

@@ -51,7 +51,7 @@ class HandlerContext:
     def send(self, template: str, recipient: str = "complainant", **context) -> None:
         """Queue a letter or email; it goes out after the transaction commits."""
         key = f"{self.case.reference}:{self.task_key}:{template}:{recipient}"
-        self.effects.letters.append(LetterDraft(recipient, template, context, key))
+        self.effects.letters.append(LetterDraft(recipient, template, {"data": self.data, **context}, key))
 
     def record(self, kind: str, **data) -> None:
         """Append an event to the case's timeline."""
