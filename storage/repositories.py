@@ -37,6 +37,15 @@ class UserRepository(_Repo):
     def by_username(self, username: str) -> m.User | None:
         return self.session.scalars(select(m.User).where(m.User.username == username)).first()
 
+    def by_api_token_hash(self, digest: str) -> m.User | None:
+        return self.session.scalars(select(m.User).where(m.User.api_token_hash == digest)).first()
+
+    def add(self, **fields) -> m.User:
+        return self._add(m.User(**fields))
+
+    def add_membership(self, user_id: int, division_id: int, role: str) -> None:
+        self._add(m.Membership(user_id=user_id, division_id=division_id, role=role))
+
     def memberships(self, user_id: int) -> list[tuple[str, str]]:
         rows = self.session.execute(select(m.Division.code, m.Membership.role).join(m.Division)
                                     .where(m.Membership.user_id == user_id))
