@@ -197,6 +197,13 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     lease_until: Mapped[datetime | None] = mapped_column()
+    # who the handler asked for ('complainant', 'role:line_manager', ...), before it became an address
+    addressee: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    delivery: Mapped[str] = mapped_column(String(16), default="email", server_default="email")  # email | post
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    adjustments: Mapped[list] = mapped_column(default=list, server_default="[]")  # support needs acted on
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
 
 
 class Deadline(Base):
