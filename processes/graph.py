@@ -1,8 +1,9 @@
-"""Flow checks on the BPMN XML: every element reachable from a start, and every path able to end."""
+"""Structure checks on the BPMN XML: reachability, termination, call activities and lanes."""
 from __future__ import annotations
 
 from collections import defaultdict
 
+from .access import ROLES, role_for_lane
 from .bundle import Bundle, parse_xml_safely
 from .errors import BundleInvalid
 
@@ -11,20 +12,51 @@ FLOW_NODES = {"task", "userTask", "serviceTask", "scriptTask", "manualTask", "se
               "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
               "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent", "intermediateCatchEvent",
               "intermediateThrowEvent", "boundaryEvent"}
+OFFICE_ROLES = {"process_analyst", "governance", "administrator"}  # roles that never work case tasks
+
+
+def bpmn_roots(bundle: Bundle) -> dict:
+    """The parsed root of every well-formed BPMN file (the parser reports the others)."""
+    roots = {}
+    for name, content in sorted(bundle.xml_files().items()):
+        if name.endswith(".bpmn"):
+            try:
+                roots[name] = parse_xml_safely(name, content)
+            except BundleInvalid:
+                continue
+    return roots
 
 
 def flow_problems(bundle: Bundle) -> list[dict]:
     """Unreachable elements and elements from which no end can be reached, per process or subprocess."""
     problems = []
-    for name, content in bundle.xml_files().items():
-        if not name.endswith(".bpmn"):
-            continue
-        try:
-            root = parse_xml_safely(name, content)
-        except BundleInvalid:
-            continue  # the parser reports it
+    for name, root in bpmn_roots(bundle).items():
         for scope in list(root.iter(BPMN + "process")) + list(root.iter(BPMN + "subProcess")):
             problems += _scope_problems(name, scope)
+    return problems
+
+
+def structure_problems(bundle: Bundle) -> list[dict]:
+    """Flow problems plus call activities that call nothing in the bundle and lanes that are not roles."""
+    roots = bpmn_roots(bundle)
+    processes = {p.get("id") for root in roots.values() for p in root.iter(BPMN + "process")}
+    problems = flow_problems(bundle)
+    for name, root in roots.items():
+        for call in root.iter(BPMN + "callActivity"):
+            label = call.get("name") or call.get("id")
+            where = {"file": name, "element": call.get("id"), "name": label}
+            target = call.get("calledElement")
+            if not target:
+                problems.append({**where, "message": f"call activity '{label}' does not name a process to call"})
+            elif target not in processes:
+                problems.append({**where, "message": f"call activity '{label}' calls process {target!r}, "
+                                                     "which is not in the bundle"})
+        for lane in root.iter(BPMN + "lane"):
+            label = lane.get("name") or lane.get("id")
+            if role_for_lane(lane.get("name")) is None and not lane.findall(BPMN + "childLaneSet"):
+                known = ", ".join(label for key, label in ROLES.items() if key not in OFFICE_ROLES)
+                problems.append({"file": name, "element": lane.get("id"), "name": label,
+                                 "message": f"lane '{label}' is not a known role (known roles: {known})"})
     return problems
 
 

@@ -14,8 +14,10 @@ from .clock import SettableClock
 from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
 from .forms import check_schema
-from .graph import flow_problems
+from .graph import BPMN, bpmn_roots, structure_problems
 from .scripting import RestrictedEnvironment, check_restricted
+
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 ISO_DURATION_NAME = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$")
 SAMPLE_INSTANT = "2026-01-05T09:00:00+00:00"
@@ -38,15 +40,56 @@ class _SampleData(dict):
 
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
     """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
-    problems = flow_problems(bundle)
+    problems = structure_problems(bundle) + expression_problems(bundle)
     try:
         definition = parse_bundle(bundle)
     except BundleInvalid as exc:
-        return None, problems + exc.problems
+        unresolved_calls = any("call activity" in p["message"] for p in problems)
+        return None, problems + [p for p in exc.problems
+                                 if not (unresolved_calls and "was not found" in p["message"])]
     for spec in definition.all_specs():
         for task_spec in spec.task_specs.values():
             problems += _check_task(definition, task_spec, operators)
-    return definition, problems
+    return definition, _unique(problems)
+
+
+def expression_problems(bundle: Bundle) -> list[dict]:
+    """Conditions and scripts that are not valid restricted Python, each against its element."""
+    problems = []
+    for name, root in bpmn_roots(bundle).items():
+        for flow in root.iter(BPMN + "sequenceFlow"):
+            for condition in flow.iter(BPMN + "conditionExpression"):
+                problems += _compile(name, flow, "condition", condition.text, "eval")
+        for task in root.iter(BPMN + "scriptTask"):
+            for script in task.iter(BPMN + "script"):
+                problems += _compile(name, task, "script", script.text, "exec")
+        for tag in ("preScript", "postScript"):
+            for script in root.iter(SPIFF + tag):
+                owner = script.getparent().getparent()
+                problems += _compile(name, owner, tag.replace("S", " s"), script.text, "exec")
+    return problems
+
+
+def _compile(file: str, element, what: str, source: str | None, mode: str) -> list[dict]:
+    label = element.get("name") or element.get("id")
+    where = {"file": file, "element": element.get("id"), "name": label}
+    if not (source or "").strip():
+        return [{**where, "message": f"the {what} of '{label}' is empty"}] if what == "condition" else []
+    try:
+        check_restricted(source.strip(), mode)
+    except SyntaxError as exc:
+        return [{**where, "message": f"the {what} of '{label}' is not valid: {exc.msg}"}]
+    return []
+
+
+def _unique(problems: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for problem in problems:
+        key = (problem.get("element"), problem["message"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
 
 
 def require_valid(bundle: Bundle, operators) -> ProcessDefinition:
@@ -68,18 +111,38 @@ def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dic
     props = task_properties(task_spec)
     for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
         if props.get(key):
-            try:
-                schema = definition.bundle.json_file(props[key])
-                if key == "formJsonSchemaFilename":
-                    check_schema(props[key], schema)
-            except BundleInvalid as exc:
-                problems += [{**where, **p} for p in exc.problems]
-    if task_spec.manual and role_for_lane(task_spec.lane) is None:
+            problems += _check_form(definition.bundle, props[key], key == "formJsonSchemaFilename", where)
+    if task_spec.manual and not task_spec.lane:
+        problems.append({**where, "message": f"'{where['name']}' is in no lane, so no role would see it"})
+    elif task_spec.manual and role_for_lane(task_spec.lane) is None:
         problems.append({**where, "message": f"'{where['name']}' is in lane {task_spec.lane!r}, which is not a known role"})
+    if props.get("dueTimer") and props["dueTimer"] not in _boundary_timer_ids(task_spec):
+        problems.append({**where, "message": f"'{where['name']}' names dueTimer {props['dueTimer']!r}, "
+                                             "which is not a timer on its boundary"})
     definition_ = getattr(task_spec, "event_definition", None)
     if isinstance(definition_, TimerEventDefinition):
         problems += _check_timer(definition_, where)
     return problems
+
+
+def _check_form(bundle: Bundle, name: str, is_schema: bool, where: dict) -> list[dict]:
+    try:
+        form = bundle.json_file(name)
+        if is_schema:
+            check_schema(name, form)
+        elif not isinstance(form, dict):
+            return [{**where, "file": name, "message": f"UI schema {name} must be a JSON object"}]
+    except BundleInvalid as exc:
+        return [{**where, **p} for p in exc.problems]
+    except RecursionError:
+        return [{**where, "file": name, "message": f"{name} is nested too deeply"}]
+    return []
+
+
+def _boundary_timer_ids(task_spec) -> set[str]:
+    # Boundary events hang off the same split as the task they are attached to.
+    return {sibling.bpmn_id for parent in task_spec.inputs for sibling in parent.outputs
+            if sibling is not task_spec and isinstance(getattr(sibling, "event_definition", None), TimerEventDefinition)}
 
 
 def _check_operator(task_spec, operators, where) -> list[dict]:
