@@ -27,6 +27,11 @@ class Container:
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.session_factory, self.runtime.clock)
 
+    def reporting_uow(self):
+        """A unit of work that also reaches report facts, categories, the learning register and retention."""
+        from storage.reports_uow import ReportingUnitOfWork
+        return ReportingUnitOfWork(self.session_factory, self.runtime.clock)
+
     @property
     def clock(self):
         return self.runtime.clock

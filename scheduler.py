@@ -1,4 +1,5 @@
-"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch); case timers live in the database."""
+"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch, reports, reminders, retention);
+case timers live in the database."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +13,32 @@ from storage.timer_claims import claim_due
 
 log = logging.getLogger(__name__)
 JOBS = []  # (callable(container), seconds, job id) added by other modules' register functions
+CRON = "Europe/London"
+
+
+def send_report_packs(container) -> int:
+    """Queue the monthly and quarterly report packs that have fallen due (idempotent; runs daily)."""
+    from processes.report_schedule import send_report_packs as send
+    return send(container.reporting_uow, container.clock.now())
+
+
+def remind_learning_actions(container) -> int:
+    """Queue weekly reminders for overdue learning actions."""
+    from processes.learning import remind_overdue_actions
+    return remind_overdue_actions(container.reporting_uow(), container.clock.now())
+
+
+def anonymise_expired_cases(container) -> int:
+    """The nightly retention run."""
+    from processes.retention import run_retention
+    return len(run_retention(container.reporting_uow, container.clock.now()).anonymised)
+
+
+CRON_JOBS = [  # (callable(container), cron fields in Europe/London, job id)
+    (send_report_packs, {"hour": 6, "minute": 30}, "send_report_packs"),
+    (remind_learning_actions, {"hour": 7, "minute": 0}, "remind_learning_actions"),
+    (anonymise_expired_cases, {"hour": 2, "minute": 15}, "anonymise_expired_cases"),
+]
 
 
 def sweep_timers(container) -> int:
@@ -22,6 +49,18 @@ def sweep_timers(container) -> int:
     return fired
 
 
+def dispatch_outbox(container) -> int:
+    """One outbox run: send due letters over SMTP, retrying with backoff; returns how many went out."""
+    from handlers.dispatch import OutboxDispatcher
+    from handlers.smtp import SmtpSender
+    dispatcher = OutboxDispatcher(container.uow, SmtpSender.from_settings(container.settings), container.clock,
+                                  owner=container.settings.worker_name, sender_address=container.settings.mail_from)
+    return len(dispatcher.dispatch().sent)
+
+
+JOBS.append((dispatch_outbox, 5, "dispatch_outbox"))
+
+
 def make_scheduler(container, blocking: bool = False):
     """A scheduler that sweeps timers now and then every few seconds, plus any registered jobs."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
@@ -30,4 +69,7 @@ def make_scheduler(container, blocking: bool = False):
     for job, seconds, job_id in JOBS:
         scheduler.add_job(job, "interval", seconds=seconds, args=[container], id=job_id, max_instances=1,
                           coalesce=True)
+    for job, fields, job_id in CRON_JOBS:
+        scheduler.add_job(job, "cron", timezone=CRON, args=[container], id=job_id, max_instances=1, coalesce=True,
+                          misfire_grace_time=6 * 3600, **fields)
     return scheduler

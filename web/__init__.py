@@ -10,6 +10,8 @@ from .security import register_security
 
 BLUEPRINTS = [
     "web.auth:bp",
+    "web.reports:bp",
+    "web.ops:bp",
 ]
 
 
