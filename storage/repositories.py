@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -85,6 +85,24 @@ class VersionRepository(_Repo):
         if self.session.get(m.ProcessSpec, sha256) is None:
             self._add(m.ProcessSpec(sha256=sha256, spec=spec))
 
+    def running_case_counts(self, process_key: str | None = None) -> dict[int, int]:
+        """How many unfinished cases run on each version (of one process, or of all)."""
+        query = (select(m.Instance.version_id, func.count()).join(m.ProcessVersion,
+                                                                  m.ProcessVersion.id == m.Instance.version_id)
+                 .where(m.Instance.completed.is_(False)).group_by(m.Instance.version_id))
+        if process_key is not None:
+            query = query.where(m.ProcessVersion.process_key == process_key)
+        return {version_id: count for version_id, count in self.session.execute(query)}
+
+    def running_cases(self, process_key: str, exclude_version_id: int, limit: int) -> list[m.Case]:
+        """Unfinished cases of a process on any version but the given one, oldest first."""
+        return list(self.session.scalars(
+            select(m.Case).join(m.Instance, m.Instance.case_id == m.Case.id)
+            .join(m.ProcessVersion, m.ProcessVersion.id == m.Instance.version_id)
+            .where(m.ProcessVersion.process_key == process_key, m.Instance.completed.is_(False),
+                   m.Instance.version_id != exclude_version_id)
+            .order_by(m.Case.received_at, m.Case.id).limit(limit)))
+
 
 class CaseRepository(_Repo):
     def get(self, case_id: int) -> m.Case | None:
@@ -141,6 +159,17 @@ class EventRepository(_Repo):
 
     def for_case(self, case_id: int) -> list[m.Event]:
         return list(self.session.scalars(select(m.Event).where(m.Event.case_id == case_id).order_by(m.Event.id)))
+
+    def for_version(self, version_id: int) -> list[m.Event]:
+        """The governance history of one version (events about the version, not its cases)."""
+        return list(self.session.scalars(select(m.Event).where(m.Event.version_id == version_id,
+                                                              m.Event.case_id.is_(None)).order_by(m.Event.id)))
+
+    def governance_log(self, limit: int) -> list[m.Event]:
+        """The newest events about versions, newest first."""
+        return list(self.session.scalars(select(m.Event).where(m.Event.case_id.is_(None),
+                                                              m.Event.version_id.is_not(None))
+                                         .order_by(m.Event.id.desc()).limit(limit)))
 
 
 class OutboxRepository(_Repo):

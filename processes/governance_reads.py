@@ -1,0 +1,219 @@
+"""What the modeler and governance pages show: processes and their versions, a review, a case's version."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .access import Actor
+from .bundle import Bundle, bundle_from_files, parse_xml_safely
+from .change_list import Change, change_list
+from .errors import BundleInvalid, NotFound
+from .governance import contributors
+from .validation import validate_bundle
+
+STATE_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published (in force)",
+                "retired": "Retired", "rejected": "Rejected"}
+EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft saved", "version_imported": "Imported",
+                "version_exported": "Exported", "version_submitted": "Submitted for review",
+                "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
+                "version_retired": "Retired", "cases_migrated": "Running cases migrated",
+                "case_migrated": "Moved to a new process version"}
+
+
+@dataclass
+class VersionLine:
+    """One version of a process as lists show it."""
+
+    id: int
+    process_key: str
+    number: int
+    title: str
+    state: str
+    sha256: str
+    author: str | None
+    reviewer: str | None
+    change_note: str
+    review_note: str
+    created_at: object
+    submitted_at: object
+    reviewed_at: object
+    published_at: object
+    problems: int
+    running_cases: int = 0
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "in_review" and self.reviewer:
+            return "Approved, not yet published"
+        return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def approved(self) -> bool:
+        return self.state == "in_review" and self.reviewer is not None
+
+
+@dataclass
+class ProcessLine:
+    """A process with its versions, newest first, and the one in force."""
+
+    process_key: str
+    title: str
+    versions: list[VersionLine]
+
+    @property
+    def in_force(self) -> VersionLine | None:
+        return next((v for v in self.versions if v.state == "published"), None)
+
+
+@dataclass
+class Review:
+    """The review page: proposed against in force, the change list, validation and case counts."""
+
+    proposed: VersionLine
+    in_force: VersionLine | None
+    changes: list[Change]
+    problems: list[dict]
+    running: list[VersionLine]
+    diagrams: list[dict]
+    history: list[dict]
+    contributors: set[str] = field(default_factory=set)
+
+
+def processes_overview(uow) -> list[ProcessLine]:
+    """Every process with all its versions and how many running cases each has."""
+    with uow:
+        counts = uow.versions.running_case_counts()
+        names = _usernames(uow)
+        grouped: dict[str, list[VersionLine]] = {}
+        for row in uow.versions.listed():
+            grouped.setdefault(row.process_key, []).append(_line(row, names, counts))
+        return [ProcessLine(key, (versions[-1].title or key), sorted(versions, key=lambda v: -v.number))
+                for key, versions in sorted(grouped.items())]
+
+
+def version_detail(uow, version_id: int) -> tuple[VersionLine, dict[str, str]]:
+    """A version and its files, as text."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            raise NotFound(f"no process version {version_id}")
+        return _line(row, _usernames(uow), uow.versions.running_case_counts(row.process_key)), dict(row.files)
+
+
+def review(uow, runtime, version_id: int) -> Review:
+    """Everything governance needs to decide on a version, compared with the version in force."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            raise NotFound(f"no process version {version_id}")
+        names, counts = _usernames(uow), uow.versions.running_case_counts(row.process_key)
+        versions = uow.versions.for_process(row.process_key)
+        in_force = uow.versions.published(row.process_key)
+        if in_force is None or in_force.id == row.id:
+            earlier = [v for v in versions if v.number < row.number and v.state in ("published", "retired")]
+            in_force = earlier[-1] if earlier else None
+        proposed_bundle = _bundle(row.files)
+        old_bundle = _bundle(in_force.files) if in_force else None
+        _, problems = validate_bundle(proposed_bundle, runtime.services)
+        history = [{"at": e.at, "label": EVENT_LABELS.get(e.kind, e.kind), "actor": e.actor, "data": e.data}
+                   for e in uow.events.for_version(row.id)]
+        return Review(
+            proposed=_line(row, names, counts), in_force=_line(in_force, names, counts) if in_force else None,
+            changes=change_list(old_bundle, proposed_bundle), problems=problems,
+            running=[_line(v, names, counts) for v in versions if counts.get(v.id)],
+            diagrams=diagram_pairs(old_bundle, proposed_bundle), history=history,
+            contributors=contributors(uow, row))
+
+
+def diagram_pairs(old: Bundle | None, new: Bundle) -> list[dict]:
+    """Each BPMN file of the proposed bundle with its in-force counterpart; the entry diagram first."""
+    entry = new.manifest.get("entry_process")
+    names = sorted(n for n in new.files if n.endswith(".bpmn"))
+    names.sort(key=lambda n: 0 if f'id="{entry}"'.encode() in new.files[n] else 1)
+    pairs = [{"file": n, "new": new.files[n].decode(), "old": (old.files.get(n, b"") if old else b"").decode()}
+             for n in names]
+    removed = sorted(n for n in (old.files if old else {}) if n.endswith(".bpmn") and n not in new.files)
+    return pairs + [{"file": n, "new": "", "old": old.files[n].decode()} for n in removed]
+
+
+def case_version(uow, reference: str, actor: Actor) -> dict:
+    """The process version and hash a case runs under, and every migration it went through (for the case page)."""
+    with uow:
+        case = uow.cases.by_reference(reference)
+        division = uow.divisions.get(case.division_id) if case else None
+        if case is None or not actor.can_see(division.code):
+            raise NotFound(f"no case {reference}")
+        version = uow.versions.get(case.version_id)
+        migrations = [{"at": e.at, "actor": e.actor, **e.data} for e in uow.events.for_case(case.id)
+                      if e.kind == "case_migrated"]
+        return {"process_key": version.process_key, "number": version.number, "title": version.title,
+                "sha256": version.sha256, "state": version.state, "version_id": version.id, "migrations": migrations}
+
+
+def version_choices(uow) -> list[tuple[int, str]]:
+    """(version id, "Title v3 · 1a2b3c4d5e6f") pairs for filters by version."""
+    with uow:
+        return [(v.id, f"{v.title or v.process_key} v{v.number} · {v.sha256[:12]}") for v in uow.versions.listed()]
+
+
+def governance_log(uow, limit: int = 200) -> list[dict]:
+    """The newest governance actions on versions, newest first."""
+    with uow:
+        numbers = {v.id: (v.process_key, v.number) for v in uow.versions.listed()}
+        return [{"at": e.at, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "actor": e.actor,
+                 "version_id": e.version_id, "process_key": numbers.get(e.version_id, ("?", 0))[0],
+                 "number": numbers.get(e.version_id, ("?", 0))[1], "data": e.data}
+                for e in uow.events.governance_log(limit)]
+
+
+def element_names(files: dict[str, str]) -> dict[str, str]:
+    """BPMN element ids to names, so problems and changes can say which element they concern."""
+    names = {}
+    for name, text in files.items():
+        if name.endswith(".bpmn"):
+            try:
+                root = parse_xml_safely(name, text.encode())
+            except BundleInvalid:
+                continue
+            names.update({e.get("id"): e.get("name") or e.get("id") for e in root.iter() if e.get("id")})
+    return names
+
+
+def form_files(files: dict[str, str]) -> list[str]:
+    """The JSON files of a bundle other than its manifest: task forms and their UI hints."""
+    return sorted(n for n in files if n.endswith(".json") and n != "bundle.json")
+
+
+def pretty_json(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _bundle(files: dict[str, str]) -> Bundle:
+    return bundle_from_files({name: text.encode() for name, text in files.items()})
+
+
+class _Names(dict):
+    """User ids to display names, looked up on first use."""
+
+    def __init__(self, uow):
+        super().__init__()
+        self.uow = uow
+
+    def __missing__(self, user_id):
+        user = self.uow.users.get(user_id) if user_id else None
+        self[user_id] = user.display_name or user.username if user else None
+        return self[user_id]
+
+
+def _usernames(uow) -> dict[int, str]:
+    return _Names(uow)
+
+
+def _line(row, names: dict[int, str], counts: dict[int, int]) -> VersionLine:
+    return VersionLine(row.id, row.process_key, row.number, row.title, row.state, row.sha256,
+                       names[row.author_id] if row.author_id else "System", names[row.reviewer_id],
+                       row.change_note or "", row.review_note or "", row.created_at, row.submitted_at,
+                       row.reviewed_at, row.published_at, len(row.validation or []), counts.get(row.id, 0))

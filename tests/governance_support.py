@@ -1,0 +1,59 @@
+"""Shared set-up for the modeler, governance and migration tests: people, the demo bundle and snapshots."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from processes.accounts import hash_password, load_actor
+from processes.bundle import bundle_from_directory
+from storage import models as m
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "bpmn" / "demo"
+PROCESS = "demo_complaint"
+ACK_DEADLINE = "working_days_after(received_at, 5)"
+PASSWORD = "a long enough test password"
+
+
+def use_demo_process(container) -> None:
+    """Route every division's complaints to the demo process, whatever divisions.json says."""
+    with container.session_factory() as session, session.begin():
+        for division in session.scalars(select(m.Division)):
+            division.config = {**division.config, "processes": {**division.config.get("processes", {}),
+                                                                "complaint": PROCESS}}
+
+
+def add_user(container, username: str, *roles: str, division: str = "IA"):
+    """A user holding the roles in one division; returns their actor."""
+    with container.uow() as uow:
+        user = uow.users.add(username=username, display_name=username.replace("_", " ").title(),
+                             email=f"{username}@example.org", password_hash=hash_password(PASSWORD))
+        found = uow.divisions.by_code(division)
+        for role in roles:
+            uow.users.add_membership(user.id, found.id, role)
+        uow.commit()
+        user_id = user.id
+    return load_actor(container.uow(), user_id)
+
+
+def demo_text(name: str = "demo.bpmn") -> str:
+    return bundle_from_directory(DEMO).files[name].decode()
+
+
+def with_ack_deadline(expression: str) -> dict[str, str]:
+    """The demo diagram with its acknowledgement deadline expression replaced."""
+    return {"demo.bpmn": demo_text().replace(ACK_DEADLINE, expression)}
+
+
+def version_rows(container) -> list[tuple]:
+    """Every version row as a comparable tuple, to prove a refused action changed nothing."""
+    with container.session_factory() as session:
+        rows = session.scalars(select(m.ProcessVersion).order_by(m.ProcessVersion.id))
+        return [(r.id, r.process_key, r.number, r.state, r.sha256, r.files, r.validation, r.reviewer_id,
+                 r.change_note, r.review_note, r.updated_at, r.submitted_at) for r in rows]
+
+
+def published_id(container, process_key: str = PROCESS) -> int:
+    with container.uow() as uow:
+        return uow.versions.published(process_key).id
