@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import models as m
+from . import read_models as rm
 
 
 class _Repo:
@@ -31,6 +32,24 @@ class DivisionRepository(_Repo):
 
 
 class UserRepository(_Repo):
+    def all(self) -> list[m.User]:
+        return list(self.session.scalars(select(m.User).order_by(m.User.username)))
+
+    def remove_membership(self, user_id: int, division_id: int, role: str) -> None:
+        row = self.session.scalars(select(m.Membership).where(
+            m.Membership.user_id == user_id, m.Membership.division_id == division_id,
+            m.Membership.role == role)).first()
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+
+    def holding_role(self, division_id: int, role: str) -> list[m.User]:
+        """Active users holding a role in a division."""
+        return list(self.session.scalars(
+            select(m.User).join(m.Membership, m.Membership.user_id == m.User.id)
+            .where(m.Membership.division_id == division_id, m.Membership.role == role, m.User.is_active.is_(True))
+            .order_by(m.User.display_name)))
+
     def get(self, user_id: int) -> m.User | None:
         return self.session.get(m.User, user_id)
 
@@ -53,6 +72,22 @@ class UserRepository(_Repo):
 
 
 class ClosureRepository(_Repo):
+    def listed(self, division_ids: list[int], include_group: bool = True) -> list[m.ClosureDay]:
+        condition = m.ClosureDay.division_id.in_(division_ids)
+        if include_group:
+            condition = condition | m.ClosureDay.division_id.is_(None)
+        return list(self.session.scalars(select(m.ClosureDay).where(condition).order_by(m.ClosureDay.day)))
+
+    def get(self, closure_id: int) -> m.ClosureDay | None:
+        return self.session.get(m.ClosureDay, closure_id)
+
+    def add(self, division_id: int | None, day: date, reason: str) -> m.ClosureDay:
+        return self._add(m.ClosureDay(division_id=division_id, day=day, reason=reason))
+
+    def remove(self, row: m.ClosureDay) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
     def for_division(self, division_id: int) -> dict[date, str]:
         rows = self.session.scalars(select(m.ClosureDay).where(
             (m.ClosureDay.division_id == division_id) | (m.ClosureDay.division_id.is_(None))))
@@ -60,6 +95,10 @@ class ClosureRepository(_Repo):
 
 
 class VersionRepository(_Repo):
+    def listed(self) -> list[m.ProcessVersion]:
+        return list(self.session.scalars(select(m.ProcessVersion).order_by(m.ProcessVersion.process_key,
+                                                                           m.ProcessVersion.number)))
+
     def get(self, version_id: int) -> m.ProcessVersion | None:
         return self.session.get(m.ProcessVersion, version_id)
 
@@ -105,6 +144,26 @@ class VersionRepository(_Repo):
 
 
 class CaseRepository(_Repo):
+    def by_access_token_hash(self, digest: str) -> m.Case | None:
+        return self.session.scalars(select(m.Case).where(m.Case.access_token_hash == digest)).first()
+
+    def search(self, division_ids: list[int], filters, offset: int, limit: int, cap: int):
+        """Cases of some divisions matching a CaseFilter, newest first, with a capped total."""
+        return rm.case_search(self.session, division_ids, filters, offset, limit, cap)
+
+    def add_file(self, **fields):
+        from .files import StoredFile
+        return self._add(StoredFile(**fields))
+
+    def get_file(self, file_id: str):
+        from .files import StoredFile
+        return self.session.get(StoredFile, file_id)
+
+    def files_for_case(self, case_id: int) -> list:
+        from .files import StoredFile
+        return list(self.session.scalars(select(StoredFile).where(StoredFile.case_id == case_id)
+                                         .order_by(StoredFile.uploaded_at)))
+
     def get(self, case_id: int) -> m.Case | None:
         return self.session.get(m.Case, case_id)
 
@@ -141,6 +200,22 @@ class InstanceRepository(_Repo):
 
 
 class TaskRepository(_Repo):
+    def inbox_rows(self, query, offset: int, limit: int) -> list:
+        """One inbox page (see processes.read_models.TaskQuery), walking the inbox indexes."""
+        return rm.inbox_rows(self.session, query, offset, limit)
+
+    def inbox_count(self, query, cap: int) -> int:
+        return rm.inbox_count(self.session, query, cap)
+
+    def open_stages(self, division_ids: list[int]) -> list[str]:
+        return rm.open_stages(self.session, division_ids)
+
+    def open_versions(self, division_ids: list[int]) -> list[tuple[int, str]]:
+        return rm.open_versions(self.session, division_ids)
+
+    def for_case(self, case_id: int) -> list[m.Task]:
+        return list(self.session.scalars(select(m.Task).where(m.Task.case_id == case_id).order_by(m.Task.id)))
+
     def get(self, task_id: int) -> m.Task | None:
         return self.session.get(m.Task, task_id)
 

@@ -10,6 +10,13 @@ from .security import register_security
 
 BLUEPRINTS = [
     "web.auth:bp",
+    "web.display:bp",
+    "web.inbox:bp",
+    "web.cases:bp",
+    "web.tasks:bp",
+    "web.intake:bp",
+    "web.admin:bp",
+    "web.api:bp",
     "web.reports:bp",
     "web.ops:bp",
 ]

@@ -1,0 +1,54 @@
+"""What the JSON API returns for a case, a task and the process versions, limited to the caller's divisions."""
+from __future__ import annotations
+
+from .access import Actor
+from .calendar import WorkingCalendar
+from .case_run import CaseRun, Runtime
+from .case_view import _deadline_line, visible_case, waiting_messages
+from .read_models import plain_all
+from .task_view import task_view
+
+
+def api_case(uow, runtime: Runtime, reference: str, actor: Actor, light: bool = False) -> dict:
+    """A case with its open tasks; unless `light`, also its deadlines and the messages it waits for."""
+    with uow:
+        case, division = visible_case(uow, reference, actor)
+        version = uow.versions.get(case.version_id)
+        now = runtime.clock.now()
+        out = {"reference": case.reference, "division": division.code, "kind": case.kind, "channel": case.channel,
+               "stage": case.stage, "status": case.status, "outcome": case.outcome, "received_at": case.received_at,
+               "summary": case.summary, "closed_at": case.closed_at, "process_key": version.process_key,
+               "version_number": version.number, "sha256": version.sha256,
+               "open_tasks": [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
+                              for t in uow.tasks.open_for_case(case.id)]}
+        if not light:
+            out["deadlines"] = [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)]
+            out["waiting_messages"] = waiting_messages(CaseRun(runtime, uow, case, actor))
+        return out
+
+
+def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:
+    """A task with its form, draft and due date in working days."""
+    view = task_view(uow, runtime, task_id, actor)
+    row, now = view.task, runtime.clock.now()
+    left = None
+    if row.due_at is not None:
+        with uow:
+            left = WorkingCalendar(view.division.nation,
+                                   uow.closures.for_division(view.division.id)).working_days_between(now, row.due_at)
+    return {"id": row.id, "title": row.title, "stage": row.stage, "role": row.role, "state": row.state,
+            "case_reference": view.case.reference, "division": view.division.code, "due_at": row.due_at,
+            "overdue": row.due_at is not None and row.due_at < now and row.state == "open", "working_days_left": left,
+            "assignee": view.assignee, "process_key": view.version.process_key,
+            "version_number": view.version.number, "form": view.schema, "ui": view.ui, "draft": view.data}
+
+
+def api_versions(uow, actor: Actor) -> list:
+    """Versions of the processes the actor's divisions run (every process for analysts and governance)."""
+    with uow:
+        everything = actor.has_any_role("process_analyst", "governance")
+        keys = set()
+        for division in uow.divisions.all():
+            if actor.can_see(division.code):
+                keys |= set((division.config or {}).get("processes", {}).values())
+        return plain_all(v for v in uow.versions.listed() if everything or v.process_key in keys)

@@ -1,0 +1,150 @@
+"""The case page's read model: summary, deadlines with reasons, timeline, people, letters and the diagram state."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from SpiffWorkflow.util.task import TaskState
+
+from . import engine
+from .access import Actor
+from .case_run import CaseRun, Runtime
+from .errors import NotFound
+from .read_models import plain, plain_all
+
+EVENT_LABELS = {
+    "case_started": "Case opened", "task_completed": "Task completed", "task_assigned": "Task assigned",
+    "task_released": "Task released", "message_delivered": "Message recorded", "message_received": "Message received",
+    "timer_fired": "Deadline reached", "service_completed": "Step done", "case_updated": "Case updated",
+    "case_closed": "Case closed", "incident_raised": "Problem raised", "incident_retried": "Problem retried",
+}
+COMPLAINANT_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn")
+STAFF_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn", "consent_received")
+
+
+@dataclass
+class DeadlineLine:
+    """A deadline and why it falls where it does."""
+
+    name: str
+    kind: str
+    stage: str
+    due_at: datetime
+    status: str
+    why: str
+    counted_from: str | None = None
+    working_days: int | None = None
+    skipped: list = field(default_factory=list)
+    overdue: bool = False
+
+
+@dataclass
+class CaseView:
+    """Everything the case page shows, already limited to what the actor may see."""
+
+    case: object
+    division: object
+    version: object
+    deadlines: list
+    timeline: list
+    correspondence: list
+    learning: list
+    involved: list
+    tasks: list
+    files: list
+    waiting_messages: list
+    diagram_xml: str
+    markers: dict
+
+
+def visible_case(uow, reference: str, actor: Actor):
+    """The case with this reference if the actor's divisions include it; otherwise NotFound."""
+    case = uow.cases.by_reference(reference)
+    division = uow.divisions.get(case.division_id) if case is not None else None
+    if case is None or not actor.can_see(division.code):
+        raise NotFound(f"no case {reference}")
+    return case, division
+
+
+def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
+    """Load the case page for an actor who may see the case's division."""
+    with uow:
+        case, division = visible_case(uow, reference, actor)
+        run = CaseRun(runtime, uow, case, actor)
+        now = runtime.clock.now()
+        users = {u.id: u for u in uow.users.all()}
+        deadlines = [_deadline_line(row, now) for row in uow.deadlines.for_case(case.id)]
+        involved = [{"name": users[i.user_id].display_name if i.user_id in users else "?",
+                     "username": users[i.user_id].username if i.user_id in users else "?",
+                     "capacity": i.capacity, "at": i.at} for i in uow.involvements.for_case(case.id)]
+        tasks = [{"id": t.id, "title": t.title, "stage": t.stage, "role": t.role, "state": t.state, "due_at": t.due_at,
+                  "assignee": users[t.assignee_id].display_name if t.assignee_id in users else None,
+                  "completed_by": users[t.completed_by_id].display_name if t.completed_by_id in users else None,
+                  "completed_at": t.completed_at} for t in uow.tasks.for_case(case.id)]
+        return CaseView(case=plain(case), division=plain(division), version=plain(run.version), deadlines=deadlines,
+                        timeline=[_timeline_line(e) for e in uow.events.for_case(case.id)],
+                        correspondence=plain_all(uow.outbox.for_case(case.id)),
+                        learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
+                        files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
+                        diagram_xml=entry_diagram(run.version), markers=markers(run.workflow))
+
+
+def waiting_messages(run: CaseRun) -> list[str]:
+    """Names of the messages the case's workflow waits for now."""
+    if run.workflow is None:
+        return []
+    return sorted({e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
+
+
+def markers(workflow) -> dict[str, list[str]]:
+    """Element ids that are completed, current (ready or failed) and waiting (timers, messages)."""
+    done, current, waiting = set(), set(), set()
+    if workflow is None:
+        return {"completed": [], "current": [], "waiting": []}
+    for task in engine.all_tasks(workflow):
+        element = task.task_spec.bpmn_id
+        if not element:
+            continue
+        if task.has_state(TaskState.COMPLETED):
+            done.add(element)
+        elif task.has_state(TaskState.READY | TaskState.STARTED | TaskState.ERROR):
+            current.add(element)
+        elif task.has_state(TaskState.WAITING):
+            waiting.add(element)
+    return {"completed": sorted(done), "current": sorted(current), "waiting": sorted(waiting - current)}
+
+
+def entry_diagram(version) -> str:
+    """The BPMN XML of the version's entry process (the diagram a case is drawn on)."""
+    files = version.files or {}
+    entry = ""
+    try:
+        entry = json.loads(files.get("bundle.json", "{}")).get("entry_process", "")
+    except ValueError:
+        pass
+    diagrams = {name: text for name, text in sorted(files.items()) if name.endswith(".bpmn")}
+    for text in diagrams.values():
+        if entry and f'id="{entry}"' in text:
+            return text
+    return next(iter(diagrams.values()), "")
+
+
+def _deadline_line(row, now: datetime) -> DeadlineLine:
+    explanation = row.explanation or {}
+    why = explanation.get("text") or "a fixed time on the diagram"
+    return DeadlineLine(row.name, row.kind, row.stage, row.due_at, row.status, why,
+                        explanation.get("counted_from"), explanation.get("working_days"),
+                        [tuple(s) for s in explanation.get("skipped", [])],
+                        overdue=row.status == "running" and row.due_at < now)
+
+
+def _timeline_line(event) -> dict:
+    data = dict(event.data or {})
+    detail = data.get("title") or data.get("name") or data.get("message") or data.get("outcome") or ""
+    if event.kind == "case_started":
+        detail = f"{data.get('process', '')} version {data.get('version', '')}"
+    if event.kind in ("task_assigned",):
+        detail = f"to {data.get('assignee', '')}"
+    return {"at": event.at, "kind": event.kind, "label": EVENT_LABELS.get(event.kind, event.kind.replace("_", " ")),
+            "detail": str(detail).replace("_", " "), "actor": event.actor, "element": event.element, "data": data}

@@ -1,0 +1,217 @@
+"""Intake: complaints and compliments from the public and from staff, and the complainant's private status link."""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .access import Actor
+from .accounts import token_hash
+from .case_run import CaseRun, Runtime
+from .case_view import COMPLAINANT_MESSAGES, waiting_messages
+from .errors import InvalidInput, NotFound
+from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
+
+ACCESS_DAYS = 365
+MAX_TEXT = 10_000
+STAFF_CHANNELS = ("phone", "post", "email", "in_person", "web", "survey")
+SUPPORT_FORMATS = ("large_print", "easy_read", "braille", "audio", "translation", "british_sign_language")
+DATA_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+RESERVED_KEYS = {"now", "working_days_after", "reference", "division", "kind", "channel", "received_at", "summary",
+                 "complainant", "support_needs"}
+MESSAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MESSAGE_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
+                 "withdrawn": "a withdrawal", "consent_received": "written consent"}
+
+
+@dataclass
+class PublicStatus:
+    """What the complainant's private link shows."""
+
+    reference: str
+    kind: str
+    division: str
+    status: str
+    stage: str
+    outcome: str | None
+    received_at: datetime
+    next_deadline: datetime | None
+    can_send: list[str]
+    expires_at: datetime | None
+
+
+def complaint_problems(answers: dict, today: date, kind: str = "complaint") -> dict[str, list[str]]:
+    """Every problem with a complaint (or concern) as field -> messages, in plain words."""
+    problems: dict[str, list[str]] = {}
+
+    def add(name, message):
+        problems.setdefault(name, []).append(message)
+
+    if not (answers.get("summary") or "").strip():
+        add("summary", "Tell us what happened")
+    elif len(answers["summary"]) > MAX_TEXT:
+        add("summary", f"What happened must be {MAX_TEXT:,} characters or fewer")
+    for name, label in (("happened_on", "The date it happened"), ("aware_on", "The date you found out")):
+        value = answers.get(name)
+        if value and not isinstance(value, date):
+            add(name, f"{label} must be a real date, like 27 3 2026")
+        elif value and value > today:
+            add(name, f"{label} must be today or in the past")
+    if not (answers.get("name") or "").strip():
+        add("name", "Enter your full name (we cannot look into anonymous complaints)")
+    email = (answers.get("email") or "").strip()
+    if email and not EMAIL.match(email):
+        add("email", "Enter an email address in the correct format, like name@example.com")
+    if not (email or (answers.get("phone") or "").strip() or (answers.get("address") or "").strip()):
+        add("email", "Give at least one way to contact you: email, phone or postal address")
+    if answers.get("on_behalf") is None:
+        add("on_behalf", "Select yes if you are complaining for someone else")
+    elif answers.get("on_behalf") and not (answers.get("behalf_name") or "").strip():
+        add("behalf_name", "Enter the name of the person you are complaining for")
+    for name in ("name", "phone", "address", "behalf_name", "relationship", "outcome_wanted", "language",
+                 "other_support"):
+        if len(answers.get(name) or "") > 2000:
+            add(name, "This answer is too long")
+    return problems
+
+
+def compliment_problems(answers: dict) -> dict[str, list[str]]:
+    """Problems with a compliment; only the compliment itself is required."""
+    problems = {}
+    if not (answers.get("summary") or "").strip():
+        problems["summary"] = ["Tell us what you would like to say"]
+    elif len(answers["summary"]) > MAX_TEXT:
+        problems["summary"] = [f"Your compliment must be {MAX_TEXT:,} characters or fewer"]
+    email = (answers.get("email") or "").strip()
+    if email and not EMAIL.match(email):
+        problems["email"] = ["Enter an email address in the correct format, like name@example.com"]
+    return problems
+
+
+def complainant_of(answers: dict) -> dict:
+    """The complainant record a case keeps, with their support needs."""
+    support = {"needed": bool(answers.get("needs_support")), "language": answers.get("language") or "",
+               "formats": [f for f in answers.get("formats") or [] if f in SUPPORT_FORMATS],
+               "scribe": bool(answers.get("scribe")), "advocate": bool(answers.get("advocate")),
+               "other": answers.get("other_support") or ""}
+    person = {"name": (answers.get("name") or "").strip(), "email": (answers.get("email") or "").strip(),
+              "phone": (answers.get("phone") or "").strip(), "address": (answers.get("address") or "").strip(),
+              "contact_preference": answers.get("contact_preference") or "email", "support_needs": support}
+    if answers.get("on_behalf"):
+        person["on_behalf_of"] = {"name": answers.get("behalf_name") or "",
+                                  "relationship": answers.get("relationship") or ""}
+    return person
+
+
+def case_data(answers: dict) -> dict:
+    """Facts the diagram reads from the start (dates as ISO text)."""
+    return {"on_behalf": bool(answers.get("on_behalf")),
+            "happened_on": _iso(answers.get("happened_on")), "aware_on": _iso(answers.get("aware_on")),
+            "outcome_wanted": answers.get("outcome_wanted") or "",
+            "may_share": bool(answers.get("may_share")), "about": answers.get("about") or ""}
+
+
+def submit_public(uow, runtime: Runtime, division: str, kind: str, answers: dict) -> tuple[str, str]:
+    """Open a case from the public form; returns the reference and the private status token."""
+    today = runtime.clock.now().date()
+    problems = complaint_problems(answers, today, kind) if kind != "compliment" else compliment_problems(answers)
+    if problems:
+        raise InvalidInput("the form has errors", problems)
+    reference = start_case(uow, runtime, division=division, kind=kind, channel="web",
+                           complainant=complainant_of(answers), summary=answers["summary"].strip(),
+                           data=case_data(answers))
+    return reference, issue_access_token(uow, reference, runtime.clock.now())
+
+
+def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, channel: str,
+                received_at: datetime | None, answers: dict, extra: dict | None = None) -> str:
+    """Record a complaint, compliment or concern that staff received by phone, post or email."""
+    problems = complaint_problems(answers, runtime.clock.now().date(), kind) if kind == "complaint" \
+        else compliment_problems(answers)
+    if kind not in KINDS:
+        problems["kind"] = ["Choose complaint, compliment or low-level concern"]
+    if channel not in CHANNELS:
+        problems["channel"] = ["Choose how it was received"]
+    if received_at is None:
+        problems["received_at"] = ["Enter the date it was received"]
+    bad = [k for k in (extra or {}) if not DATA_KEY.match(str(k)) or k in RESERVED_KEYS]
+    if bad:
+        problems["data"] = [f"these names cannot be used: {', '.join(sorted(map(str, bad))[:5])}"]
+    if problems:
+        raise InvalidInput("the form has errors", problems)
+    return start_case(uow, runtime, division=division, kind=kind, channel=channel, received_at=received_at,
+                      complainant=complainant_of(answers), summary=answers["summary"].strip(),
+                      data={**(extra or {}), **case_data(answers)}, actor=actor)
+
+
+def issue_access_token(uow, reference: str, now: datetime) -> str:
+    """A new unguessable link token for a case; only its hash is kept, and it expires."""
+    token = secrets.token_urlsafe(32)
+    with uow:
+        case = uow.cases.by_reference(reference)
+        case.access_token_hash, case.access_expires_at = token_hash(token), now + timedelta(days=ACCESS_DAYS)
+        uow.commit()
+    return token
+
+
+def _case_for_token(uow, token: str, now: datetime):
+    case = uow.cases.by_access_token_hash(token_hash(token)) if token and len(token) < 200 else None
+    if case is None or case.access_expires_at is None or case.access_expires_at < now:
+        raise NotFound("this link is not valid or has expired")
+    return case
+
+
+def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
+    """The status a complainant sees through their private link."""
+    with uow:
+        now = runtime.clock.now()
+        case = _case_for_token(uow, token, now)
+        division = uow.divisions.get(case.division_id)
+        run = CaseRun(runtime, uow, case, Actor("complainant"))
+        running = [d.due_at for d in uow.deadlines.running_for_case(case.id) if d.kind in ("acknowledgement", "response")]
+        can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != "closed" else []
+        return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
+                            case.received_at, min(running, default=None), can_send, case.access_expires_at)
+
+
+def public_request(uow, runtime: Runtime, token: str, message: str, reasons: str) -> str:
+    """Deliver the complainant's escalation, appeal or withdrawal through their private link."""
+    if message not in COMPLAINANT_MESSAGES:
+        raise InvalidInput("unknown request", {"message": ["Choose what you want to do"]})
+    if message != "withdrawn" and not (reasons or "").strip():
+        raise InvalidInput("reasons are needed", {"reasons": ["Tell us why you are not satisfied"]})
+    if len(reasons or "") > MAX_TEXT:
+        raise InvalidInput("reasons are too long", {"reasons": [f"Use {MAX_TEXT:,} characters or fewer"]})
+    with uow:
+        reference = _case_for_token(uow, token, runtime.clock.now()).reference
+    payload = {"reasons": (reasons or "").strip(), "received_at": runtime.clock.now().isoformat(), "channel": "web",
+               "recorded_by": "complainant"}
+    deliver_message(uow, runtime, reference, message, payload, Actor("complainant"))
+    return reference
+
+
+def record_message(uow, runtime: Runtime, actor: Actor, reference: str, message: str, reasons: str,
+                   received_at: datetime | None, channel: str) -> None:
+    """Staff record an escalation or appeal request, a withdrawal or consent, with when it really arrived."""
+    problems = {}
+    if not MESSAGE_NAME.match(message or ""):
+        problems["message"] = ["Choose what was received"]
+    if message in ("escalation_requested", "appeal_requested") and not (reasons or "").strip():
+        problems["reasons"] = ["Record the reasons the complainant gave"]
+    if received_at is None:
+        problems["received_at"] = ["Enter the date it was received"]
+    elif received_at > runtime.clock.now():
+        problems["received_at"] = ["The date received must be today or in the past"]
+    if channel not in CHANNELS:
+        problems["channel"] = ["Choose how it was received"]
+    if problems:
+        raise InvalidInput("the form has errors", problems, case_reference=reference)
+    payload = {"reasons": (reasons or "").strip(), "received_at": received_at.isoformat(), "channel": channel,
+               "recorded_by": actor.username}
+    deliver_message(uow, runtime, reference, message, payload, actor)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, date) else ""

@@ -1,0 +1,213 @@
+"""Read models for the inbox and case lists: what staff see, limited to their divisions and roles."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Protocol
+
+from .access import Actor
+from .calendar import LONDON, WorkingCalendar
+
+TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
+MANAGER_ROLES = ("line_manager", "complaints_team")
+SCOPES = ("all", "mine", "available", "team")
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox is narrowed to; `scope` is all (mine + unclaimed), mine, available or team."""
+
+    division: str | None = None
+    stage: str | None = None
+    version_id: int | None = None
+    overdue: bool = False
+    due_this_week: bool = False
+    scope: str = "all"
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """The inbox question in storage terms: (division id, role) pairs, the user, and the filters."""
+
+    scopes: tuple[tuple[int, str], ...]
+    division_ids: tuple[int, ...]
+    user_id: int | None
+    include_mine: bool
+    include_claimed: bool
+    stage: str | None = None
+    version_id: int | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+
+
+@dataclass
+class InboxRow:
+    """One task line in the inbox."""
+
+    task_id: int
+    title: str
+    stage: str
+    role: str | None
+    case_reference: str
+    case_kind: str
+    division: str
+    version_number: int
+    process_key: str
+    assignee: str | None
+    assignee_id: int | None
+    due_at: datetime | None
+    working_days_left: int | None = None
+    overdue: bool = False
+
+
+@dataclass
+class Page:
+    """A page of rows with a total that stops counting at COUNT_CAP."""
+
+    rows: list
+    total: int
+    page: int
+    per_page: int
+    capped: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+class InboxSource(Protocol):
+    """The task index queries the inbox needs (storage implements them over the inbox indexes)."""
+
+    def inbox_rows(self, query: TaskQuery, offset: int, limit: int) -> list[InboxRow]: ...
+    def inbox_count(self, query: TaskQuery, cap: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the case list is narrowed to."""
+
+    division: str | None = None
+    status: str | None = None
+    stage: str | None = None
+    kind: str | None = None
+    reference: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass
+class CaseRow:
+    """One case line in a list."""
+
+    reference: str
+    division: str
+    kind: str
+    channel: str
+    stage: str
+    status: str
+    outcome: str | None
+    received_at: datetime
+    summary: str
+    complainant_name: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def plain(row):
+    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends."""
+    if row is None:
+        return None
+    return SimpleNamespace(**{k: v for k, v in vars(row).items() if not k.startswith("_")})
+
+
+def plain_all(rows) -> list:
+    return [plain(r) for r in rows]
+
+
+def task_query(actor: Actor, division_ids: dict[str, int], filters: InboxFilter, now: datetime) -> TaskQuery:
+    """Turn an actor and inbox filters into the storage question, never reaching outside their divisions."""
+    visible = sorted(code for code in actor.divisions if code in division_ids
+                     and (not filters.division or code == filters.division))
+    scope = filters.scope if filters.scope in SCOPES else "all"
+    managers = any(actor.has_role(code, role) for code in visible for role in MANAGER_ROLES)
+    pairs = tuple((division_ids[code], role) for code in visible for role in sorted(actor.roles.get(code, ()))
+                  if role in TASK_ROLES) if scope != "mine" else ()
+    if scope == "team" and managers:
+        # managers see every open task of their divisions' task roles, claimed or not, to reassign it
+        pairs = tuple((division_ids[code], role) for code in visible for role in TASK_ROLES
+                      if any(actor.has_role(code, m) for m in MANAGER_ROLES))
+    due_before = due_after = None
+    if filters.overdue and filters.due_this_week:
+        due_before = end_of_week(now)  # overdue or falling due by Sunday
+    elif filters.overdue:
+        due_before = now
+    elif filters.due_this_week:
+        due_after, due_before = now, end_of_week(now)
+    return TaskQuery(scopes=pairs, division_ids=tuple(division_ids[c] for c in visible), user_id=actor.user_id,
+                     include_mine=scope in ("all", "mine", "team"), include_claimed=scope == "team" and managers,
+                     stage=filters.stage or None, version_id=filters.version_id,
+                     due_before=due_before, due_after=due_after)
+
+
+def end_of_week(now: datetime) -> datetime:
+    """The end of Sunday of the current week, London time."""
+    local = now.astimezone(LONDON).date()
+    sunday = local + timedelta(days=6 - local.weekday())
+    return datetime.combine(sunday, time(23, 59, 59), LONDON).astimezone(timezone.utc)
+
+
+def inbox(uow, actor: Actor, filters: InboxFilter, clock) -> Page:
+    """The actor's inbox page: tasks assigned to them and open tasks for their roles, soonest due first."""
+    with uow:
+        divisions = {d.code: d for d in uow.divisions.all()}
+        now = clock.now()
+        query = task_query(actor, {c: d.id for c, d in divisions.items()}, filters, now)
+        page = max(1, filters.page)
+        offset = (page - 1) * filters.per_page
+        rows = uow.tasks.inbox_rows(query, offset, filters.per_page)
+        total = uow.tasks.inbox_count(query, COUNT_CAP)
+        calendars: dict[str, WorkingCalendar] = {}
+        for row in rows:
+            if row.due_at is None:
+                continue
+            if row.division not in calendars:
+                division = divisions[row.division]
+                calendars[row.division] = WorkingCalendar(division.nation, uow.closures.for_division(division.id))
+            row.overdue = row.due_at < now
+            row.working_days_left = calendars[row.division].working_days_between(now, row.due_at)
+        return Page(rows, min(total, COUNT_CAP), page, filters.per_page, capped=total >= COUNT_CAP)
+
+
+def inbox_count(uow, actor: Actor, clock) -> int:
+    """How many open tasks wait for the actor (capped), for the navigation badge."""
+    with uow:
+        ids = {d.code: d.id for d in uow.divisions.all()}
+        return min(uow.tasks.inbox_count(task_query(actor, ids, InboxFilter(), clock.now()), COUNT_CAP), COUNT_CAP)
+
+
+def inbox_choices(uow, actor: Actor) -> dict:
+    """The values the inbox filters offer: the actor's divisions, the stages and process versions in use."""
+    with uow:
+        divisions = [d for d in uow.divisions.all() if actor.can_see(d.code)]
+        return {"divisions": [(d.code, d.name) for d in divisions],
+                "stages": uow.tasks.open_stages([d.id for d in divisions]),
+                "versions": uow.tasks.open_versions([d.id for d in divisions])}
+
+
+def case_list(uow, actor: Actor, filters: CaseFilter) -> Page:
+    """Cases in the actor's divisions, newest received first."""
+    with uow:
+        ids = [d.id for d in uow.divisions.all() if actor.can_see(d.code)
+               and (not filters.division or d.code == filters.division)]
+        page = max(1, filters.page)
+        rows, total = uow.cases.search(ids, filters, (page - 1) * filters.per_page, filters.per_page, COUNT_CAP)
+        return Page(rows, min(total, COUNT_CAP), page, filters.per_page, capped=total >= COUNT_CAP)

@@ -1,0 +1,99 @@
+"""Case pages: the list, and one case with its deadlines, diagram, timeline, letters and staff actions."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from processes.attachments import load_attachment
+from processes.case_view import STAFF_MESSAGES, case_view
+from processes.errors import Conflict, InvalidInput
+from processes.intake import STAFF_CHANNELS, record_message
+from processes.lifecycle import KINDS
+from processes.read_models import CaseFilter, case_list
+
+from ..security import container, login_required
+
+LONDON = ZoneInfo("Europe/London")
+bp = Blueprint("cases", __name__, template_folder="templates")
+
+
+@bp.route("/cases")
+@login_required
+def index():
+    """List the cases of the user's divisions, newest received first."""
+    args = request.args
+    filters = CaseFilter(division=args.get("division") or None, status=args.get("status") or None,
+                         stage=args.get("stage") or None, kind=args.get("kind") if args.get("kind") in KINDS else None,
+                         reference=(args.get("q") or "").strip()[:40] or None,
+                         received_from=parse_date(args.get("from")), received_to=parse_date(args.get("to")),
+                         page=_page_number(args.get("page")))
+    page = case_list(container().uow(), g.actor, filters)
+    keep = {k: v for k, v in args.items() if k != "page" and v}
+    divisions = sorted(g.actor.divisions)
+    return render_template("cases/index.html", page=page, filters=filters, args=keep, divisions=divisions,
+                           kinds=KINDS)
+
+
+@bp.route("/cases/<reference>")
+@login_required
+def show(reference: str):
+    """Show one case with everything that has happened to it."""
+    view = case_view(container().uow(), container().runtime, reference, g.actor)
+    return render_template("cases/show.html", view=view, errors={}, form={}, messages=STAFF_MESSAGES,
+                           channels=STAFF_CHANNELS)
+
+
+@bp.route("/cases/<reference>/messages", methods=["POST"])
+@login_required
+def message(reference: str):
+    """Record an escalation or appeal request, a withdrawal or consent received, on the case's behalf."""
+    form = request.form
+    received = parse_date(form.get("received_on"))
+    received_at = datetime.combine(received, time(12), LONDON) if received else None
+    if received and received == container().clock.now().astimezone(LONDON).date():
+        received_at = container().clock.now()
+    try:
+        record_message(container().uow(), container().runtime, g.actor, reference, form.get("message", ""),
+                       form.get("reasons", ""), received_at, form.get("channel", ""))
+    except InvalidInput as exc:
+        view = case_view(container().uow(), container().runtime, reference, g.actor)
+        return render_template("cases/show.html", view=view, errors=exc.fields, form=form, messages=STAFF_MESSAGES,
+                               channels=STAFF_CHANNELS), 400
+    except Conflict as exc:
+        view = case_view(container().uow(), container().runtime, reference, g.actor)
+        waiting = ", ".join(m.replace("_", " ") for m in view.waiting_messages) or "nothing from the complainant"
+        notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")
+        return render_template("cases/show.html", view=view, errors={}, form=form, messages=STAFF_MESSAGES,
+                               channels=STAFF_CHANNELS, conflict=notice), 409
+    flash("Recorded. The case has moved on.", "success")
+    return redirect(url_for("cases.show", reference=reference))
+
+
+@bp.route("/cases/<reference>/files/<file_id>")
+@login_required
+def file(reference: str, file_id: str):
+    """Download an attached file (always as an attachment, never shown inline)."""
+    found = load_attachment(container().uow(), file_id, g.actor)
+    response = Response(found["content"], mimetype=found["content_type"])
+    fallback = found["filename"].encode("ascii", "replace").decode().replace("?", "_")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found['filename'])}"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def parse_date(value: str | None) -> date | None:
+    """An ISO date from a form or query string, or None."""
+    try:
+        return date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
