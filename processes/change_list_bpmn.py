@@ -93,7 +93,8 @@ def bpmn_changes(old: dict[str, dict], new: dict[str, dict]) -> list[tuple[str, 
 
 
 def _compare(a: dict, b: dict, old: dict, new: dict):
-    label, name = _label(b, new), b["name"] or a["name"] or "unnamed"
+    name = b["name"] or a["name"] or "unnamed"
+    label = _label(a, old) if b["tag"] == "sequenceFlow" and not b["name"] else _label(b, new)
     if a["tag"] != b["tag"] or a["kind"] != b["kind"]:
         yield "changed", f"'{name}' changed from {_article(a['kind'])} to {_article(b['kind'])}"
     if a["name"] != b["name"] and a["name"] and b["name"]:
