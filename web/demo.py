@@ -1,0 +1,213 @@
+"""Demo data for `complaints init --demo`: a user for every role in every division, and cases at every stage.
+
+Cases are started with received dates in the past so that their timers have fired, and are then moved along
+by completing their tasks with answers made up from each task's JSON Schema, so the demo follows whatever
+diagrams are published.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from processes.access import ROLES, Actor
+from processes.accounts import actor_for, hash_password, new_api_token
+from processes.case_view import visible_case, waiting_messages
+from processes.case_run import CaseRun
+from processes.errors import DomainError
+from processes.intake import issue_access_token, record_case
+from processes.lifecycle import complete_task, deliver_message
+from processes.read_models import plain
+from processes.task_view import task_view
+
+log = logging.getLogger(__name__)
+DEMO_PASSWORD = "complaints-demo-2026"
+SHORT = {"complaints_team": "team", "line_manager": "manager", "investigating_officer": "officer",
+         "appeal_panel": "panel", "psrd_director": "director", "hr": "hr", "process_analyst": "analyst",
+         "governance": "governance", "administrator": "admin"}
+SECOND = {"investigating_officer": "officer2", "appeal_panel": "panel2", "line_manager": "manager2"}
+PREFERRED = {"eligible": True, "is_eligible": True, "in_time": True, "within_time_limit": True, "consent_needed": False,
+             "needs_consent": False, "serious": False, "misconduct": False, "misconduct_concerns": False,
+             "learning": False, "has_learning": False, "reopen": False}
+PEOPLE = [("Alex Morgan", "alex.morgan@example.org"), ("Sam Patel", "sam.patel@example.org"),
+          ("Jo O'Neill", "jo.oneill@example.org"), ("Chris Evans", "chris.evans@example.org"),
+          ("Priya Shah", "priya.shah@example.org"), ("Tom Hughes", "tom.hughes@example.org")]
+SUMMARIES = ["My adviser missed two appointments and did not let me know.",
+             "I was spoken to rudely at the front desk in front of other people.",
+             "My travel expenses have not been paid after six weeks.",
+             "The letter about my sanction had the wrong date and I lost money.",
+             "Nobody replied to my emails about changing my course.",
+             "I was not given the support with reading that I asked for."]
+
+
+def demo_users() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """(username, display name, email, [(division, role)]) for every demo account."""
+    users = [("admin", "Group Administrator", "admin@seetec.example", [])]
+    for code in ("IA", "EUK", "ST", "PL"):
+        for role, short in SHORT.items():
+            users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]}", f"{code.lower()}.{short}@seetec.example",
+                          [(code, role)]))
+        for role, short in SECOND.items():
+            users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]} 2", f"{code.lower()}.{short}@seetec.example",
+                          [(code, role)]))
+    return users
+
+
+def load_users(container) -> list[str]:
+    """Create the demo accounts (once); returns the usernames created."""
+    created = []
+    with container.uow() as uow:
+        divisions = {d.code: d for d in uow.divisions.all()}
+        password_hash = hash_password(DEMO_PASSWORD)
+        for username, name, email, memberships in demo_users():
+            if uow.users.by_username(username) is not None:
+                continue
+            user = uow.users.add(username=username, display_name=name, email=email, password_hash=password_hash,
+                                 is_active=True, is_group_wide=username == "admin")
+            pairs = memberships or [(code, "administrator") for code in divisions]
+            for code, role in pairs:
+                if code in divisions:
+                    uow.users.add_membership(user.id, divisions[code].id, role)
+            created.append(username)
+        uow.commit()
+    return created
+
+
+def example_data(schema: dict, people: dict, variant: int) -> dict:
+    """Answers that satisfy a task's JSON Schema, choosing uninvolved people for independence fields."""
+    out = {}
+    required = set(schema.get("required") or [])
+    for name, spec in (schema.get("properties") or {}).items():
+        if name in people:
+            free = [p["username"] for p in people[name] if not p["involved"]] or [p["username"] for p in people[name]]
+            if free:
+                out[name] = free[:max(2, spec.get("minItems", 1))] if spec.get("type") == "array" else free[0]
+            continue
+        value = _example(name, spec or {}, variant)
+        if value is not None and (name in required or variant % 2 == 0):
+            out[name] = value
+    return out
+
+
+def _example(name: str, spec: dict, variant: int):
+    if spec.get("x-attachment") or spec.get("readOnly"):
+        return None
+    if "const" in spec:
+        return spec["const"]
+    options = spec.get("enum") or [o["const"] for o in spec.get("oneOf", []) if isinstance(o, dict) and "const" in o]
+    if options:
+        return options[variant % len(options)] if name not in ("outcome",) else options[0]
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind == "boolean":
+        return PREFERRED.get(name, variant % 3 != 0)
+    if kind in ("integer", "number"):
+        return spec.get("minimum", 1)
+    if kind == "object":
+        inner = {k: _example(k, v or {}, variant) for k, v in (spec.get("properties") or {}).items()}
+        return {k: v for k, v in inner.items() if v is not None}
+    if kind == "array":
+        item = _example(name, spec.get("items") or {}, variant)
+        return [item] * max(1, spec.get("minItems", 1)) if item is not None else None
+    fmt = spec.get("format")
+    if fmt == "date":
+        return date.today().isoformat()
+    if fmt == "date-time":
+        return "2026-01-05T10:00:00+00:00"
+    if fmt == "email":
+        return "someone@example.org"
+    text = f"Demo answer for {name.replace('_', ' ')}."
+    return (text * (1 + spec.get("minLength", 0) // len(text)))[:spec.get("maxLength", 10_000)]
+
+
+def drive(container, reference: str, steps: int, variant: int) -> None:
+    """Move a case on by up to `steps` tasks or messages, as the people who hold each role."""
+    for step in range(steps):
+        with container.uow() as uow:
+            case, division = visible_case(uow, reference, Actor("system"))
+            tasks = uow.tasks.open_for_case(case.id)
+            task = plain(tasks[0]) if tasks else None
+            waiting = waiting_messages(CaseRun(container.runtime, uow, case, Actor("system"))) if not task else []
+            actor = _actor_for(uow, division, task.role) if task else None
+            closed = case.status == "closed"
+        try:
+            if task is not None and actor is not None:
+                view = task_view(container.uow(), container.runtime, task.id, actor)
+                complete_task(container.uow(), container.runtime, task.id,
+                              example_data(view.schema, view.people, variant + step), actor)
+            elif waiting and variant % 2 == 0 and not closed:
+                message = next((m for m in ("escalation_requested", "appeal_requested") if m in waiting), waiting[0])
+                deliver_message(container.uow(), container.runtime, reference, message,
+                                {"reasons": "I do not agree with the response.",
+                                 "received_at": container.clock.now().isoformat(), "channel": "email",
+                                 "recorded_by": "demo"})
+            else:
+                return
+        except DomainError as exc:
+            log.info("demo case %s stopped at step %s: %s", reference, step, exc)
+            return
+
+
+def _actor_for(uow, division, role: str | None):
+    if not role:
+        return None
+    users = uow.users.holding_role(division.id, role)
+    return actor_for(uow, users[0]) if users else None
+
+
+def load_cases(container, per_division: int = 12) -> list[str]:
+    """Open cases in every division at a spread of received dates and move each to a different point."""
+    references = []
+    now = container.clock.now()
+    for d_index, code in enumerate(("IA", "EUK", "ST", "PL")):
+        with container.uow() as uow:
+            team = uow.users.by_username(f"{code.lower()}.team")
+            actor = actor_for(uow, team) if team else None
+        if actor is None:
+            continue
+        for i in range(per_division):
+            name, email = PEOPLE[(i + d_index) % len(PEOPLE)]
+            kind = "compliment" if i % 6 == 5 else "concern" if i % 6 == 4 else "complaint"
+            answers = {"summary": SUMMARIES[(i + d_index) % len(SUMMARIES)], "name": name, "email": email,
+                       "on_behalf": False, "needs_support": i % 4 == 0, "language": "Welsh" if i % 8 == 0 else "",
+                       "formats": ["large_print"] if i % 4 == 0 else []}
+            received = now - timedelta(days=2 + (i * 37 + d_index * 5) % 45, hours=i)
+            try:
+                reference = record_case(container.uow(), container.runtime, actor, code, kind,
+                                        ("email", "phone", "post", "web")[i % 4], received, answers)
+            except DomainError as exc:
+                log.warning("demo case not started in %s: %s", code, exc)
+                break
+            issue_access_token(container.uow(), reference, now)
+            drive(container, reference, steps=i % 7, variant=i)
+            references.append(reference)
+    return references
+
+
+def issue_demo_token(container, username: str) -> str:
+    """A fresh API token for a demo user (printed so the API can be tried at once)."""
+    with container.uow() as uow:
+        user = uow.users.by_username(username)
+        token, digest = new_api_token()
+        user.api_token_hash = digest
+        uow.commit()
+    return token
+
+
+def load_demo(container) -> None:
+    """Create demo users and cases (once) and print the sign-in details."""
+    created = load_users(container)
+    references = load_cases(container) if created else []
+    print(f"demo: {len(created)} users, {len(references)} cases")
+    print(credentials_text())
+    if created:
+        print(f"API token for ia.team (shown once): {issue_demo_token(container, 'ia.team')}")
+
+
+def credentials_text() -> str:
+    """The demo sign-in details, as printed by `init --demo` and listed in docs/web.md."""
+    lines = [f"Demo sign-in (every account's password: {DEMO_PASSWORD})",
+             "  admin                 group-wide administrator (all divisions)"]
+    for username, name, _, memberships in demo_users()[1:]:
+        lines.append(f"  {username:<21} {name}")
+    return "\n".join(lines)
