@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .access import Actor
 from .errors import Forbidden, InvalidInput, NotFound
@@ -77,10 +78,21 @@ def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
         uow.commit()
 
 
-def list_categories(uow) -> list:
+@dataclass(frozen=True)
+class CategoryView:
+    """A category as pages show it."""
+
+    code: str
+    label: str
+    kind: str
+    active: bool
+
+
+def list_categories(uow) -> list[CategoryView]:
     """Every category, active first."""
     with uow:
-        return sorted(uow.categories.all(), key=lambda c: (not c.active, c.kind, c.label.lower()))
+        rows = [CategoryView(c.code, c.label, c.kind, c.active) for c in uow.categories.all()]
+    return sorted(rows, key=lambda c: (not c.active, c.kind, c.label.lower()))
 
 
 def add_category(uow, code: str, label: str, kind: str, actor: Actor) -> None:

@@ -70,10 +70,24 @@ def run_retention(uow_factory, now: datetime) -> RetentionResult:
     return result
 
 
-def retention_runs(uow, limit: int = 20) -> list:
+@dataclass(frozen=True)
+class RunView:
+    """One logged retention run."""
+
+    id: int
+    as_of: str
+    started_at: datetime
+    anonymised: int
+    held: int
+    failed: int
+    details: dict
+
+
+def retention_runs(uow, limit: int = 20) -> list[RunView]:
     """The latest retention runs, newest first."""
     with uow:
-        return uow.retention.runs(limit)
+        return [RunView(r.id, r.as_of, r.started_at, r.anonymised, r.held, r.failed, dict(r.details or {}))
+                for r in uow.retention.runs(limit)]
 
 
 def set_legal_hold(uow, reference: str, reason: str | None, actor: Actor) -> None:

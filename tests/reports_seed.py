@@ -179,3 +179,23 @@ def add_learning(container, cases: list[SeedCase], rng_seed: int = 7) -> list[di
                             "created_at": c.received_at})
         uow.commit()
     return records
+
+
+def add_user(container, username: str, roles: dict[str, list[str]], group_wide: bool = False,
+             password: str = "correct horse battery") -> None:
+    """A staff user with roles per division code."""
+    from processes.accounts import hash_password
+    with container.uow() as uow:
+        user = uow.users.add(username=username, display_name=username.title(), email=f"{username}@seetec.example",
+                             password_hash=hash_password(password), is_active=True, is_group_wide=group_wide)
+        for code, role_list in roles.items():
+            for role in role_list:
+                uow.users.add_membership(user.id, uow.divisions.by_code(code).id, role)
+        uow.commit()
+
+
+def sign_in(client, username: str, password: str = "correct horse battery"):
+    """Sign a Flask test client in (CSRF is off in these web tests)."""
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.data[:300]
+    return client

@@ -11,6 +11,7 @@ from processes.operations import check_health, operational_figures
 
 from ..extensions import csrf
 from ..security import container
+from .logs import REFERENCE
 from .metrics import LatencyHistogram, exposition
 
 bp = Blueprint("ops", __name__)
@@ -66,7 +67,9 @@ def record_request(response):
         seconds = time.perf_counter() - started
         _histogram(current_app).observe(request.endpoint or "unmatched", request.method, seconds)
         if request.endpoint not in ("ops.metrics", "ops.healthz", "static"):
-            log.info("request", extra={"method": request.method, "path": request.path,
+            found = REFERENCE.search(request.path)
+            log.info("request", extra={"case_reference": current_case.get() or (found.group(0) if found else None),
+                                       "method": request.method, "path": request.path,
                                        "status": response.status_code, "duration_ms": round(seconds * 1000, 1)})
     return response
 
