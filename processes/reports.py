@@ -162,7 +162,7 @@ def response_time_table(deadlines: list[DeadlineFact], period: Period, calendars
         rows.append(["All stages", len(every), median(every), percentile(every, 90)])
     return Table("response_times", "Working days to respond",
                  ["Stage", "Responses", "Median working days", "90th percentile working days"], rows,
-                 value_column=2, note="Counted from the start of the stage's response clock; 90th percentile by "
+                 value_column=2, note="Bars show the median. Counted from the start of the stage's response clock; 90th percentile by "
                                       "nearest rank.")
 
 

@@ -22,7 +22,8 @@ def chart(table: Table) -> Markup | None:
 def bar_chart(table: Table, percent: bool = False) -> Markup:
     """Horizontal bars, one per row, labelled with the row's name and its value."""
     rows = [r for r in table.rows if r[table.value_column] is not None]
-    label_of = (lambda r: f"{r[0]} – {r[1]}") if percent and len(table.columns) > 4 else (lambda r: str(r[0]))
+    two_part = percent and len(table.columns) > 4  # e.g. SLA rows: deadline kind and stage
+    label_of = (lambda r: f"{r[0]}, {' '.join(str(r[1]).split()[-2:])}") if two_part else (lambda r: str(r[0]))
     top = 100.0 if percent else max([float(r[table.value_column]) for r in rows] + [1.0])
     plot = WIDTH - LABEL_WIDTH - 70
     height = ROW * len(rows) + 10

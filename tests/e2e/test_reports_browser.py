@@ -1,0 +1,72 @@
+"""The reports page and the printable board pack in a real headless Chromium; screenshots go to docs/screenshots/."""
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests import reports_seed as seed
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
+
+
+@pytest.fixture
+def server(container, clock, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("one browser run is enough; it uses SQLite")
+    clock.set(seed.AS_OF)
+    cases = seed.generate_year()
+    seed.insert(container, cases)
+    seed.add_learning(container, cases)
+    seed.add_user(container, "board_lead", {"IA": ["governance"], "ST": ["governance"]}, group_wide=True)
+    app = create_app(container, RATELIMIT_ENABLED=False)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/login")
+        page.fill("#username", "board_lead")
+        page.fill("#password", "correct horse battery")
+        page.click("button[type=submit]")
+        yield page
+        browser.close()
+
+
+def test_reports_page_draws_charts_and_tables_without_console_errors(page, server):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(server + "/reports/?scope=group&period=2025-Q2")
+    assert page.locator("h1").inner_text().startswith("Reports")
+    assert page.locator("svg.chart").count() >= 9
+    assert page.locator("table.report-table").count() == 11
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reports-page.png"), full_page=True)
+    assert not errors
+
+
+def test_board_pack_prints_to_a_clean_a4_pdf(page, server):
+    page.goto(server + "/reports/pack?scope=IA&period=2025-06")
+    assert page.locator(".pack-cover h1").inner_text() == "Monthly complaints and compliments report"
+    page.screenshot(path=str(SHOTS / "board-pack.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator(".no-print").evaluate("e => getComputedStyle(e).display") == "none"
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
+    (SHOTS / "board-pack.pdf").write_bytes(pdf)
