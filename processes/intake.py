@@ -128,6 +128,9 @@ def submit_public(uow, runtime: Runtime, division: str, kind: str, answers: dict
 def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, channel: str,
                 received_at: datetime | None, answers: dict, extra: dict | None = None) -> str:
     """Record a complaint, compliment or concern that staff received by phone, post or email."""
+    with uow:
+        if uow.divisions.by_code(division) is None or not actor.can_see(division):
+            raise NotFound(f"no division {division!r}")
     problems = complaint_problems(answers, runtime.clock.now().date(), kind) if kind == "complaint" \
         else compliment_problems(answers)
     if kind not in KINDS:
