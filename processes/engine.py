@@ -191,11 +191,14 @@ def boundary_timers(task) -> list[tuple[object, datetime]]:
 
 
 def task_due(task) -> datetime | None:
-    """A user task's deadline: the boundary timer named by `dueTimer`, else its latest boundary timer."""
+    """A user task's deadline: the boundary timer named by `dueTimer`, else its latest boundary timer,
+    else the deadline of the subprocess it runs in (a stage's response timers sit on the stage's subprocess)."""
     timers = boundary_timers(task)
     named = task_properties(task.task_spec).get("dueTimer")
     if named:
         timers = [(t, due) for t, due in timers if t.task_spec.bpmn_id == named] or timers
+    if not timers and task.workflow.parent_task_id is not None:
+        return task_due(task.workflow.top_workflow.get_task_from_id(task.workflow.parent_task_id))
     return max((due for _, due in timers), default=None)
 
 
