@@ -60,7 +60,8 @@ def message(reference: str):
                        form.get("reasons", ""), received_at, form.get("channel", ""))
     except InvalidInput as exc:
         view = case_view(container().uow(), container().runtime, reference, g.actor)
-        return render_template("cases/show.html", view=view, errors=exc.fields, form=form, messages=STAFF_MESSAGES,
+        errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
+        return render_template("cases/show.html", view=view, errors=errors, form=form, messages=STAFF_MESSAGES,
                                channels=STAFF_CHANNELS), 400
     except Conflict as exc:
         view = case_view(container().uow(), container().runtime, reference, g.actor)
