@@ -26,6 +26,10 @@ class DeadlineShift:
     before: datetime | None
     after: datetime | None
 
+    @property
+    def moved(self) -> bool:
+        return self.before != self.after
+
 
 @dataclass
 class CaseMigration:

@@ -57,3 +57,23 @@ def version_rows(container) -> list[tuple]:
 def published_id(container, process_key: str = PROCESS) -> int:
     with container.uow() as uow:
         return uow.versions.published(process_key).id
+
+
+def web_client(container, csrf: bool = False):
+    """A test client of the whole app; CSRF is checked when `csrf` is true."""
+    from web import create_app
+    return create_app(container, TESTING=True, WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=False).test_client()
+
+
+def sign_in(client, username: str):
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token a page's forms carry ('' when the page has no form)."""
+    import re
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    return found.group(1) if found else ""

@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "web.api:bp",
     "web.reports:bp",
     "web.ops:bp",
+    "web.modeler:bp",
+    "web.governance:bp",
 ]
 
 

@@ -1,0 +1,142 @@
+// The modeler page: bpmn-js (with the properties panel) or dmn-js over the file's source, a live form preview
+// for JSON Schema forms, validation problems highlighted on the diagram, and saving through the plain form.
+// Data comes from the JSON block written by the server (CSP forbids inline scripts).
+(function () {
+  'use strict';
+
+  function $(id) { return document.getElementById(id); }
+
+  function csrfToken(form) {
+    var input = form.querySelector('input[name="csrf_token"]');
+    return input ? input.value : '';
+  }
+
+  // Put the editor's text into the hidden file input so large diagrams travel as a file part, then submit.
+  function submitWithContent(form, source, text, fileName) {
+    var fileInput = $('content-file');
+    try {
+      var transfer = new DataTransfer();
+      transfer.items.add(new File([ text ], fileName.split('/').pop(), { type: 'text/plain' }));
+      fileInput.files = transfer.files;
+      source.removeAttribute('name');
+    } catch (err) {
+      source.value = text; // older browsers: send it as a form field instead
+    }
+    form.submit();
+  }
+
+  function wireSave(form, source, data, getText) {
+    var button = $('save-button');
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      button.textContent = 'Saving…';
+      getText().then(function (text) {
+        submitWithContent(form, source, text, data.file);
+      }).catch(function (err) {
+        button.disabled = false;
+        button.textContent = 'Save draft';
+        window.alert('The diagram could not be written out: ' + err.message);
+      });
+    });
+  }
+
+  function problemElements(data) {
+    return (data.problems || []).map(function (p) { return p.element; }).filter(Boolean);
+  }
+
+  function startBpmn(data, form, source) {
+    if (!window.ComplaintsModeler) { return; }
+    var layout = $('modeler-layout');
+    layout.hidden = false;
+    $('source-field').hidden = true;
+    var mounted = window.ComplaintsModeler.mount({
+      container: $('modeler-canvas'), propertiesPanel: $('modeler-properties'), xml: source.value,
+      onChange: function () { form.setAttribute('data-dirty', 'true'); }
+    });
+    mounted.ready.then(function () {
+      return mounted.highlight(problemElements(data));
+    }).then(function (marked) {
+      $('modeler-canvas').setAttribute('data-ready', 'true');
+      $('modeler-canvas').setAttribute('data-highlighted', marked.join(' '));
+      if (window.ModelerExtras) { window.ModelerExtras.attach(mounted.modeler, $('element-extras')); }
+    }).catch(function (err) {
+      layout.hidden = true;
+      $('source-field').hidden = false;
+      $('modeler-canvas').setAttribute('data-error', err.message);
+    });
+    document.querySelectorAll('.problem-element').forEach(function (button) {
+      button.addEventListener('click', function () {
+        mounted.ready.then(function () {
+          var shape = mounted.modeler.get('elementRegistry').get(button.getAttribute('data-element'));
+          if (!shape) { return; }
+          mounted.modeler.get('canvas').scrollToElement(shape);
+          mounted.modeler.get('selection').select(shape);
+          $('modeler-canvas').focus();
+        });
+      });
+    });
+    wireSave(form, source, data, mounted.saveXML);
+    window.addEventListener('beforeunload', function (event) {
+      if (form.getAttribute('data-dirty') === 'true' && !form.getAttribute('data-submitting')) {
+        event.preventDefault();
+      }
+    });
+    form.addEventListener('submit', function () { form.setAttribute('data-submitting', 'true'); });
+  }
+
+  function startDmn(data, form, source) {
+    if (!window.ComplaintsDmn) { return; }
+    var holder = $('dmn-canvas');
+    holder.hidden = false;
+    $('source-field').hidden = true;
+    var mounted = window.ComplaintsDmn.mount({ container: holder, xml: source.value });
+    mounted.ready.then(function () { holder.setAttribute('data-ready', 'true'); }).catch(function (err) {
+      holder.hidden = true;
+      $('source-field').hidden = false;
+      holder.setAttribute('data-error', err.message);
+    });
+    wireSave(form, source, data, mounted.saveXML);
+  }
+
+  // Re-render the preview with the server's own form renderer shortly after typing stops.
+  function startFormPreview(data, form, source) {
+    var preview = $('form-preview');
+    if (!preview) { return; }
+    var timer = null;
+    var sent = 0;
+    source.addEventListener('input', function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var mine = ++sent;
+        fetch(data.previewUrl, {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(form) },
+          body: JSON.stringify({ schema: source.value })
+        }).then(function (response) { return response.text(); }).then(function (html) {
+          if (mine === sent) {
+            preview.innerHTML = html; // server-rendered, every value escaped by the renderer
+            preview.setAttribute('data-updated', String(mine));
+          }
+        });
+      }, 400);
+    });
+  }
+
+  function start() {
+    var block = $('modeler-data');
+    var form = $('save-form');
+    var source = $('file-content');
+    if (!block || !form || !source) { return; }
+    var data = JSON.parse(block.textContent);
+    if (data.kind === 'bpmn') { startBpmn(data, form, source); }
+    if (data.kind === 'dmn') { startDmn(data, form, source); }
+    if (data.kind === 'json') { startFormPreview(data, form, source); }
+    if ((data.problems || []).length) {
+      var report = $('validation-report');
+      if (report && window.location.hash !== '#editor-title') { report.focus({ preventScroll: true }); }
+    }
+  }
+
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+}());
