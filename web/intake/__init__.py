@@ -114,6 +114,7 @@ def staff_new():
     errors = {}
     if request.method == "POST":
         answers = typed(raw_answers(form, FIELDS + ["about"]))
+        answers["on_behalf"] = bool(answers.get("on_behalf"))  # staff forms default to "not on behalf"
         try:
             if form.get("division") not in divisions:
                 raise InvalidInput("division", {"division": ["Choose one of your divisions"]})
