@@ -133,8 +133,31 @@ def new_workflow(definition: ProcessDefinition, script_engine, data: dict) -> Bp
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:
-    """The workflow's instance state as JSON, without its spec."""
+    """The workflow's instance state as JSON, without its spec or the subprocesses that have finished."""
+    prune_finished_subprocesses(workflow)
     return SERIALIZER.serialize_json(workflow)
+
+
+def prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Drop subprocesses whose call activity has completed or been cancelled; their results are in its data.
+
+    Without this a looping case (a stage reopened again and again) keeps every past pass in its state.
+    """
+    for task_id in list(workflow.subprocesses):
+        if task_id not in workflow.subprocesses:
+            continue
+        try:
+            caller = workflow.get_task_from_id(task_id)
+        except SpiffWorkflowException:
+            caller = None  # its call activity left the task tree, so nothing can reach it
+        if caller is None or caller.has_state(TaskState.COMPLETED | TaskState.CANCELLED):
+            _drop_subprocess(workflow, task_id)
+
+
+def _drop_subprocess(workflow: BpmnWorkflow, task_id) -> None:
+    subprocess = workflow.subprocesses.pop(task_id)
+    for nested in [key for key in workflow.subprocesses if key in subprocess.tasks]:
+        _drop_subprocess(workflow, nested)
 
 
 def load_state(definition: ProcessDefinition, state: str, script_engine) -> BpmnWorkflow:
