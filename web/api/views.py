@@ -49,12 +49,12 @@ def create_case():
     body = _body(s.CaseCreate)
     if body is None:
         return _bad_json()
-    person = body["complainant"]
+    person = {field: "" for field in s.ComplainantIn().fields} | body["complainant"]
     answers = {"summary": body["summary"], "name": person["name"], "email": person["email"],
                "phone": person["phone"], "address": person["address"],
-               "contact_preference": person["contact_preference"], "on_behalf": bool(person["on_behalf_of"]),
-               "behalf_name": person["on_behalf_of"], "needs_support": bool(person["support_language"]
-                                                                           or person["support_other"]),
+               "contact_preference": person["contact_preference"] or "email",
+               "on_behalf": bool(person["on_behalf_of"]), "behalf_name": person["on_behalf_of"],
+               "needs_support": bool(person["support_language"] or person["support_other"]),
                "language": person["support_language"], "other_support": person["support_other"]}
     reference = record_case(container().uow(), container().runtime, g.actor, body["division"], body["kind"],
                             body["channel"], body["received_at"], answers, body["data"])
