@@ -21,8 +21,9 @@ def compliment_diagram() -> Diagram:
     pool.user("describe_compliment", "Record who the compliment is about", TEAM, 2,
               form="forms/compliment_details.json", stage="recorded")
     pool.service("record_compliment_details", "Record the details and good practice", TEAM, 3, op="record_decision",
-                 params={"decision": "'compliment_recorded'", "fields": "['business_area', 'contract', 'team_name', "
-                                                                        "'colleague_name', 'best_practice', 'share_via']"})
+                 params={"decision": "'compliment_recorded'",
+                         "fields": "['business_area', 'contract', 'team_name', 'colleague_name', 'best_practice', "
+                                   "'share_via']"})
     pool.service("inform_those_complimented", "Tell the business area, contract, team and colleague", TEAM, 4,
                  op="inform_compliment_recipients")
     pool.gateway("contact_check", "Contact details given?", TEAM, 5)

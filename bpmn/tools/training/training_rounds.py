@@ -40,17 +40,22 @@ def deadline_timers(pool: Pool, host: str, stage: str, received: str, days: int,
     pool.chain(f"{stage}_response_due", f"{stage}_alert_breach", f"{stage}_breach_alerted")
 
 
-def round_tail(pool: Pool, stage: str, lane: str, col: float, received: str, days: int, *, interim: bool = False):
-    """After the stage's work: refer misconduct to HR, then respond, send an interim response, or chase."""
-    decision = f"{stage}_decision"
-    pool.gateway(f"{stage}_misconduct_check", "Misconduct to refer to HR?", lane, col)
-    pool.throw(f"{stage}_refer_misconduct", "Misconduct referred to HR", lane, col + 0.5, 1,
+def misconduct_referral(pool: Pool, stage: str, after: str, before: str, lane: str, col: float, work: str):
+    """Straight after the investigation, possible misconduct goes to HR; the complaint carries on meanwhile."""
+    pool.gateway(f"{stage}_misconduct_check", "Misconduct to refer to HR?", lane, col, parent=work)
+    pool.throw(f"{stage}_refer_misconduct", "Misconduct referred to HR", lane, col + 0.5, 1, parent=work,
                message="misconduct_referred", payload=f"{{'stage': '{stage}', 'misconduct_concern': "
                                                       "misconduct_concern, 'colleague_name': colleague_name}")
-    pool.gateway(f"{stage}_next_check", "What next?", lane, col + 1)
+    pool.flow(after, f"{stage}_misconduct_check")
     pool.flow(f"{stage}_misconduct_check", f"{stage}_refer_misconduct", "Yes", condition="misconduct_suspected == True")
-    pool.flow(f"{stage}_misconduct_check", f"{stage}_next_check", "No", default=True)
-    pool.flow(f"{stage}_refer_misconduct", f"{stage}_next_check")
+    pool.flow(f"{stage}_misconduct_check", before, "No", default=True)
+    pool.flow(f"{stage}_refer_misconduct", before)
+
+
+def round_tail(pool: Pool, stage: str, lane: str, col: float, received: str, days: int, *, interim: bool = False):
+    """After the stage's work: respond, send an interim response and extend, or send a non-cooperation notice."""
+    decision = f"{stage}_decision"
+    pool.gateway(f"{stage}_next_check", "What next?", lane, col + 1)
     pool.script(f"{stage}_responded", "Ready to respond", lane, col + 2, code=f"{stage}_next = 'done'")
     pool.end(f"{stage}_round_done", "Round done", lane, col + 3)
     pool.flow(f"{stage}_next_check", f"{stage}_responded", "Respond", default=True)
@@ -110,14 +115,15 @@ def informal_round(diagram: Diagram) -> None:
     pool.start("informal_work_start", "Work starts", lm, 1, parent=work)
     pool.user("resolve_informally", "Look into the concern and put things right", lm, 2, parent=work,
               form="forms/informal_investigation.json", stage="informal")
-    pool.gateway("informal_path", "Mediation or response?", lm, 3, parent=work)
-    pool.user("hold_mediation", "Hold mediation between the complainant and the colleague", lm, 4, 1, parent=work,
+    pool.gateway("informal_path", "Mediation or response?", lm, 4, parent=work)
+    pool.user("hold_mediation", "Hold mediation between the complainant and the colleague", lm, 5, 1, parent=work,
               form="forms/mediation.json", stage="informal")
-    pool.user("write_informal_response", "Write the informal response", lm, 5, parent=work,
+    pool.user("write_informal_response", "Write the informal response", lm, 6, parent=work,
               form="forms/informal_response.json", stage="informal")
-    pool.end("informal_work_done", "Response written", lm, 6, parent=work)
-    pool.end("informal_work_paused", "Complainant not cooperating", lm, 4, 2, parent=work)
-    pool.chain("informal_work_start", "resolve_informally", "informal_path")
+    pool.end("informal_work_done", "Response written", lm, 7, parent=work)
+    pool.end("informal_work_paused", "Complainant not cooperating", lm, 5, 2, parent=work)
+    pool.chain("informal_work_start", "resolve_informally")
+    misconduct_referral(pool, "informal", "resolve_informally", "informal_path", lm, 3, work)
     pool.flow("informal_path", "informal_work_paused", "Not cooperating",
               condition="informal_decision == 'not_cooperating'")
     pool.flow("informal_path", "hold_mediation", "Mediation", condition="mediation_appropriate == True")
@@ -125,7 +131,7 @@ def informal_round(diagram: Diagram) -> None:
     pool.chain("hold_mediation", "write_informal_response", "informal_work_done")
     deadline_timers(pool, work, "informal", "complaint_received_at", 20, team, 3, 0)
     pool.flow("informal_round_start", work)
-    pool.flow(work, "informal_misconduct_check")
+    pool.flow(work, "informal_next_check")
     round_tail(pool, "informal", lm, 8, "complaint_received_at", 20)
 
 
@@ -142,33 +148,34 @@ def formal_round(diagram: Diagram) -> None:
               post="formal_complaint_reviewed = True")
     pool.user("investigate_formal", "Investigate the formal complaint", io, 4, parent=work,
               form="forms/formal_investigation.json", stage="formal", assignee="investigating_officer")
-    pool.gateway("formal_path", "Ready to respond?", io, 5, parent=work)
+    pool.gateway("formal_path", "Ready to respond?", io, 6, parent=work)
     agree = pool.subprocess("agree_formal_response", "Agree the response with the director", parent=work)
     pool.nodes[agree].spec["loop"] = "response_approved != True"
-    pool.start("agree_start", "Draft ready", psrd, 6, parent=agree)
-    pool.user("review_formal_response", "Review the formal response", psrd, 7, parent=agree,
+    pool.start("agree_start", "Draft ready", psrd, 7, parent=agree)
+    pool.user("review_formal_response", "Review the formal response", psrd, 8, parent=agree,
               form="forms/psrd_response_review.json", stage="formal")
-    pool.gateway("approval_check", "Approved?", psrd, 8, parent=agree)
-    pool.user("revise_formal_response", "Revise the formal response", io, 9, 1, parent=agree,
+    pool.gateway("approval_check", "Approved?", psrd, 9, parent=agree)
+    pool.user("revise_formal_response", "Revise the formal response", io, 10, 1, parent=agree,
               form="forms/revise_response.json", stage="formal", assignee="investigating_officer")
-    pool.end("response_approved_end", "Approved", psrd, 9, parent=agree)
-    pool.end("response_revised", "Revised", io, 10, 1, parent=agree)
+    pool.end("response_approved_end", "Approved", psrd, 10, parent=agree)
+    pool.end("response_revised", "Revised", io, 11, 1, parent=agree)
     pool.chain("agree_start", "review_formal_response", "approval_check")
     pool.flow("approval_check", "response_approved_end", "Yes", condition="response_approved == True")
     pool.flow("approval_check", "revise_formal_response", "No", default=True)
     pool.flow("revise_formal_response", "response_revised")
-    pool.end("formal_work_done", "Response agreed", io, 11, parent=work)
-    pool.end("formal_work_other", "Interim or not cooperating", io, 6, 2, parent=work)
+    pool.end("formal_work_done", "Response agreed", io, 12, parent=work)
+    pool.end("formal_work_other", "Interim or not cooperating", io, 7, 2, parent=work)
     pool.chain("formal_work_start", "complaint_reviewed_check")
     pool.flow("complaint_reviewed_check", "investigate_formal", "Yes", condition="formal_complaint_reviewed == True")
     pool.flow("complaint_reviewed_check", "review_formal_complaint", "No", default=True)
-    pool.chain("review_formal_complaint", "investigate_formal", "formal_path")
+    pool.flow("review_formal_complaint", "investigate_formal")
+    misconduct_referral(pool, "formal", "investigate_formal", "formal_path", io, 5, work)
     pool.flow("formal_path", agree, "Respond", condition="formal_decision == 'respond'")
     pool.flow("formal_path", "formal_work_other", "Interim or not cooperating", default=True)
     pool.flow(agree, "formal_work_done")
     deadline_timers(pool, work, "formal", "formal_received_at", 30, team, 4, 0)
     pool.flow("formal_round_start", work)
-    pool.flow(work, "formal_misconduct_check")
+    pool.flow(work, "formal_next_check")
     round_tail(pool, "formal", io, 13, "formal_received_at", 30, interim=True)
 
 
@@ -184,12 +191,13 @@ def appeal_round(diagram: Diagram) -> None:
               stage="appeal", post="panel_convened = True")
     pool.user("decide_appeal", "Review the formal investigation and decide the appeal", panel, 4, parent=work,
               form="forms/appeal_decision.json", stage="appeal")
-    pool.end("appeal_work_done", "Decided", panel, 5, parent=work)
+    pool.end("appeal_work_done", "Decided", panel, 6, parent=work)
     pool.chain("appeal_work_start", "panel_check")
     pool.flow("panel_check", "decide_appeal", "Yes", condition="panel_convened == True")
     pool.flow("panel_check", "convene_panel", "No", default=True)
-    pool.chain("convene_panel", "decide_appeal", "appeal_work_done")
-    deadline_timers(pool, work, "appeal", "appeal_received_at", 30, panel, 3, 1)
+    pool.flow("convene_panel", "decide_appeal")
+    misconduct_referral(pool, "appeal", "decide_appeal", "appeal_work_done", panel, 5, work)
+    deadline_timers(pool, work, "appeal", "appeal_received_at", 30, panel, 3, 2)
     pool.flow("appeal_round_start", work)
-    pool.flow(work, "appeal_misconduct_check")
+    pool.flow(work, "appeal_next_check")
     round_tail(pool, "appeal", panel, 7, "appeal_received_at", 30)

@@ -6,6 +6,7 @@ from .training_rounds import ALERTED, WINDOW
 
 TEAM, LM, IO, PANEL, PSRD = "Complaints team", "Line manager", "Investigating officer", "Appeal panel", "PSRD director"
 CLOSE = "close_case_with_retention"
+NEW_STAGE = "learning_actions = []\nlearning_summary = ''\nimprovement_actions = ''\n"  # nothing carried over
 
 
 def acknowledgement_task(pool: Pool, id: str, name: str, received: str, stage: str, col: float, row: int = 0,
@@ -123,7 +124,7 @@ def informal(pool: Pool) -> None:
                  params={"stage": "'informal'"})
     pool.service("acknowledge_informal", "Send the acknowledgement", LM, 11, 0, op="send_letter",
                  params={"template": "'acknowledgement'"},
-                 pre="response_due = working_days_after(complaint_received_at, 20)\n"
+                 pre=NEW_STAGE + "response_due = working_days_after(complaint_received_at, 20)\n"
                      "informal_extended_to = None\ninformal_warn_on = None\ninformal_next = 'again'")
     pool.call("informal_rounds", "Resolve informally", LM, 12, called="training_informal_round",
               loop="informal_next == 'again'")
@@ -132,7 +133,8 @@ def informal(pool: Pool) -> None:
           "Withdrawn")
     pool.service("send_informal_response", "Send the written informal response", LM, 14, 0, op="send_letter",
                  params={"template": "'stage_response'"},
-                 pre=f"informal_responded_at = now()\nwindow_closes = working_days_after(informal_responded_at, {WINDOW})")
+                 pre="informal_responded_at = now()\n"
+                     f"window_closes = working_days_after(informal_responded_at, {WINDOW})")
     first, last = learning(pool, "informal", "write_informal_response", LM, 15)
     pool.receive("await_escalation", "Wait for a request to go to the formal stage", LM, 17,
                  message="escalation_requested", variable="escalation_request",
@@ -163,8 +165,9 @@ def formal(pool: Pool) -> None:
                          "formal", 20, 2)
     pool.service("send_formal_acknowledgement", "Send the formal acknowledgement", TEAM, 22, 0, op="send_letter",
                  params={"template": "'acknowledgement'"},
-                 pre="response_due = working_days_after(formal_received_at, 30)\nformal_extended_to = None\n"
-                     "formal_warn_on = None\nformal_next = 'again'\nformal_complaint_reviewed = False")
+                 pre=NEW_STAGE + "response_due = working_days_after(formal_received_at, 30)\n"
+                     "formal_extended_to = None\nformal_warn_on = None\nformal_next = 'again'\n"
+                     "formal_complaint_reviewed = False")
     pool.call("formal_rounds", "Investigate formally", IO, 23, called="training_formal_round",
               loop="formal_next == 'again'")
     pool.gateway("formal_result", "Response agreed?", IO, 24)
@@ -202,8 +205,8 @@ def appeal(pool: Pool) -> None:
     acknowledgement_task(pool, "acknowledge_appeal", "Acknowledge the appeal", "appeal_received_at", "appeal", 30)
     pool.service("send_appeal_acknowledgement", "Send the appeal acknowledgement", TEAM, 32, 0, op="send_letter",
                  params={"template": "'acknowledgement'"},
-                 pre="response_due = working_days_after(appeal_received_at, 30)\nappeal_extended_to = None\n"
-                     "appeal_warn_on = None\nappeal_next = 'again'\npanel_convened = False")
+                 pre=NEW_STAGE + "response_due = working_days_after(appeal_received_at, 30)\n"
+                     "appeal_extended_to = None\nappeal_warn_on = None\nappeal_next = 'again'\npanel_convened = False")
     pool.call("appeal_rounds", "Hear the appeal", PANEL, 33, called="training_appeal_round",
               loop="appeal_next == 'again'")
     pool.gateway("appeal_result", "Decided?", PANEL, 34)
