@@ -305,7 +305,7 @@ class Diagram:
             collection, item = node.attrs["_loop"]
             loop = ET.SubElement(el, q("bpmn:multiInstanceLoopCharacteristics"), isSequential="false")
             ET.SubElement(loop, q("bpmn:loopDataInputRef")).text = collection
-            ET.SubElement(loop, q("bpmn:inputDataItem"), id=f"{node.id}_{item}", name=item)
+            ET.SubElement(loop, q("bpmn:inputDataItem"), id=item, name=item)
 
     def _di_xml(self, root) -> None:
         diagram = ET.SubElement(root, q("bpmndi:BPMNDiagram"), id=f"{self.process_id}_diagram")

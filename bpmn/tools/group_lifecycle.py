@@ -1,19 +1,22 @@
 """The group complaint lifecycle: concern, intake, stages, windows, reopening, withdrawal, closure, learning."""
 from diagram import Diagram
-from group_stages import alert
+from group_stages import alert, pass_up_closure
 
 CT, LM, IO, AP = "Complaints team", "Line manager", "Investigating officer", "Appeal panel"
 
 
 def response_deadline(d: Diagram, stage_call: str, stage: str, received: str, at: tuple) -> None:
-    """Warning 5 working days before, and a breach alert at, the 20-working-day response deadline (3.1.3)."""
+    """Warning 5 working days before, and a breach alert at, the 20-working-day response deadline (3.1.3);
+    below them, a closure for non-cooperation inside the stage is passed up (slot 0)."""
     col, row = at
-    d.timer(f"{stage}_response_warning", "Response due in 5 working days", stage_call, 0,
+    d.timer(f"{stage}_response_warning", "Response due in 5 working days", stage_call, 1,
             f"working_days_after({received}, 15)", False, "warning", stage)
-    d.timer(f"{stage}_response_due", "Response due", stage_call, 1, f"working_days_after({received}, 20)",
+    d.timer(f"{stage}_response_due", "Response due", stage_call, 2, f"working_days_after({received}, 20)",
             False, "response", stage, doc="Policy 3.1.3: written response within 20 working days of receipt.")
     alert(d, f"{stage}_response_warning", f"warn_{stage}_response", "sla_warning", stage, "response", (col, row + 1))
     alert(d, f"{stage}_response_due", f"alert_{stage}_response", "sla_breach", stage, "response", (col, row))
+    pass_up_closure(d, stage_call, (col, row + 2))
+
 
 
 def formal_and_appeal() -> Diagram:
@@ -93,12 +96,14 @@ def complaint_handling() -> Diagram:
              "appeal_reasons = appeal_request.get('reasons', '')\nreopened = False\nentry = 'appeal'")
     d.gateway("formal_join", None, (11, 0), CT)
     d.call("formal_and_appeal", "Formal stage and appeal", (12, 0), CT, "group_formal_and_appeal", width=120)
+    pass_up_closure(d, "formal_and_appeal", (13, 1))
     d.gateway("reopen_gateway", "Reopened by the panel?", (13, 0), CT)
     d.end("handling_done", "Outcome reached", (14, 0), CT)
 
     d.flow("handling_start", "handling_route")
     d.flow("handling_route", "partner_referral", "Delivery Partner", "eligibility == 'delivery_partner'")
-    d.flow("handling_route", "go_straight_to_formal", "Too serious", "first_stage == 'formal'")
+    d.flow("handling_route", "go_straight_to_formal", "Too serious",
+           "eligibility != 'delivery_partner' and first_stage == 'formal'")
     d.flow("handling_route", "informal_stage", "Informal", default=True)
     d.flow("go_straight_to_formal", "formal_join")
     d.flow("informal_stage", "await_escalation", route="vertical")

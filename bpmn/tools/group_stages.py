@@ -25,6 +25,17 @@ def alert(d: Diagram, source: str, id: str, template: str, stage: str, deadline:
     d.flow(id, f"{id}_sent")
 
 
+def pass_up_closure(d: Diagram, call: str, at: tuple) -> None:
+    """Catch a closure for non-cooperation from the called process and throw it on to the caller (policy 2.9.2).
+
+    SpiffWorkflow runs the steps after a call activity if the error is only caught further up, so each level
+    catches it from the level below."""
+    d.error_boundary(f"{call}_closed", "Closed for non-cooperation", call, 0, "non_cooperation_closure")
+    d.end(f"{call}_closure_passed_up", "Closed for non-cooperation", at, d.nodes[call].lane,
+          error="non_cooperation_closure")
+    d.flow(f"{call}_closed", f"{call}_closure_passed_up")
+
+
 def informal_stage() -> Diagram:
     d = Diagram("group_informal_stage", "Informal stage 1", [CT, LM],
                 doc="Policy 3.1.4: a line manager or above investigates; 3.1.3: written response.")
@@ -37,6 +48,7 @@ def informal_stage() -> Diagram:
     d.service("informal_notify", "Tell the line manager", (4, 0), CT, "notify_assignment",
               {"role": "'line_manager'", "assignee": "line_manager", "stage": "'informal'"})
     d.call("informal_investigation", "Investigate the complaint", (5, 0), LM, "shared_investigation")
+    pass_up_closure(d, "informal_investigation", (6, 1))
     d.service("send_informal_response", "Send the written response", (6, 0), LM, "send_stage_letter",
               {"template": "'stage_response'", "stage": "'informal'", "window_days": "10"},
               doc="Policy 3.1.3 and 3.1.5: the letter says escalation may be asked for within 10 working days.")
@@ -69,6 +81,7 @@ def formal_stage() -> Diagram:
     d.service("formal_notify", "Tell the investigating officer", (8, 0), CT, "notify_assignment",
               {"role": "'investigating_officer'", "assignee": "investigating_officer", "stage": "'formal'"})
     d.call("formal_investigation", "Investigate the complaint", (9, 0), IO, "shared_investigation")
+    pass_up_closure(d, "formal_investigation", (10, 1))
     d.service("send_formal_response", "Send the written response", (10, 0), IO, "send_stage_letter",
               {"template": "'stage_response'", "stage": "'formal'", "window_days": "10"},
               doc="Policy 3.1.6: the letter says an appeal may be asked for within 10 working days.")
