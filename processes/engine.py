@@ -56,11 +56,16 @@ class InstanceStateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _make_serializer() -> tuple[BpmnWorkflowSerializer, InstanceStateConverter]:
+def standard_serializer() -> BpmnWorkflowSerializer:
+    """SpiffWorkflow's own serializer (spec included in every workflow), with the product's timer classes."""
     config = dict(SPIFF_CONFIG)
     config[WorkingTimeDateEventDefinition] = TimerConditionalEventDefinitionConverter
     config[WorkingDurationEventDefinition] = TimerConditionalEventDefinitionConverter
-    registry = BpmnWorkflowSerializer.configure(config)
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def _make_serializer() -> tuple[BpmnWorkflowSerializer, InstanceStateConverter]:
+    registry = standard_serializer().registry
     state_converter = InstanceStateConverter(BpmnWorkflow, registry)
     return BpmnWorkflowSerializer(registry), state_converter
 
