@@ -26,7 +26,9 @@ class RegisterFilter:
 
 def visible_divisions(actor: Actor, all_codes: list[str]) -> list[str]:
     """Group-wide users see every division's register; others see their own divisions'."""
-    return sorted(all_codes) if actor.group_wide or actor.is_system else sorted(c for c in all_codes if c in actor.roles)
+    if actor.group_wide or actor.is_system:
+        return sorted(all_codes)
+    return sorted(c for c in all_codes if c in actor.roles)
 
 
 def learning_register(uow, actor: Actor, wanted: RegisterFilter, now: datetime) -> list[LearningFact]:

@@ -52,7 +52,9 @@ class Period:
         return [month_of(add_months(self.first_day, i)) for i in range(self.months)]
 
     def previous(self) -> "Period":
-        return quarter_of(add_months(self.first_day, -3)) if self.is_quarter else month_of(add_months(self.first_day, -1))
+        if self.is_quarter:
+            return quarter_of(add_months(self.first_day, -3))
+        return month_of(add_months(self.first_day, -1))
 
 
 def london_midnight(day: date) -> datetime:
@@ -85,7 +87,8 @@ def parse_period(text: str | None, today: date) -> Period:
             return month_of(date(year, month, 1))
     if match := _QUARTER.match(text.strip().upper()):
         return quarter_of(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1))
-    raise InvalidInput("unknown reporting period", {"period": ["use a month such as 2026-11 or a quarter such as 2026-Q4"]})
+    raise InvalidInput("unknown reporting period",
+                       {"period": ["use a month such as 2026-11 or a quarter such as 2026-Q4"]})
 
 
 def trailing_months(period: Period, count: int = 12) -> list[Period]:

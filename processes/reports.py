@@ -58,7 +58,8 @@ def format_cell(value) -> str:
 def report_scopes(actor: Actor, divisions: dict[str, str]) -> dict[str, str]:
     """The scopes an actor may report on: their divisions, and the whole group for group-wide users."""
     scopes = {GROUP: "Seetec Group (all divisions)"} if actor.group_wide or actor.is_system else {}
-    visible = divisions if actor.group_wide or actor.is_system else {c: n for c, n in divisions.items() if c in actor.roles}
+    everything = actor.group_wide or actor.is_system
+    visible = divisions if everything else {c: n for c, n in divisions.items() if c in actor.roles}
     return scopes | dict(sorted(visible.items()))
 
 
@@ -136,7 +137,8 @@ def sla_table(deadlines: list[DeadlineFact], period: Period, as_of: datetime) ->
         counts = tally.setdefault((d.kind, stage_number(d.stage)), [0, 0])
         counts[0 if outcome else 1] += 1
     rows = [[kind.title(), STAGE_LABELS[stage], met + missed, met, missed, rate(met, met + missed)]
-            for (kind, stage), (met, missed) in sorted(tally.items(), key=lambda i: (SLA_KINDS.index(i[0][0]), i[0][1]))]
+            for (kind, stage), (met, missed) in sorted(tally.items(),
+                                                       key=lambda i: (SLA_KINDS.index(i[0][0]), i[0][1]))]
     return Table("sla", "SLA compliance by deadline", ["Deadline", "Stage", "Due", "Met", "Missed", "% met"], rows,
                  value_column=5, chart="percent",
                  note="Deadlines falling due in the period; one still running past its due time counts as missed.")
@@ -162,8 +164,8 @@ def response_time_table(deadlines: list[DeadlineFact], period: Period, calendars
         rows.append(["All stages", len(every), median(every), percentile(every, 90)])
     return Table("response_times", "Working days to respond",
                  ["Stage", "Responses", "Median working days", "90th percentile working days"], rows,
-                 value_column=2, note="Bars show the median. Counted from the start of the stage's response clock; 90th percentile by "
-                                      "nearest rank.")
+                 value_column=2, note="Bars show the median. Counted from the start of the stage's response clock; "
+                                      "90th percentile by nearest rank.")
 
 
 def escalation_table(complaints: list[CaseFact]) -> Table:

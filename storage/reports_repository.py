@@ -40,7 +40,8 @@ class SqlReportSource:
 
     def learning(self, divisions: list[str]) -> list[LearningFact]:
         query = (select(m.LearningAction, m.Case.reference, m.Division.code)
-                 .join(m.Case, m.Case.id == m.LearningAction.case_id).join(m.Division, m.Division.id == m.Case.division_id)
+                 .join(m.Case, m.Case.id == m.LearningAction.case_id)
+                 .join(m.Division, m.Division.id == m.Case.division_id)
                  .where(m.Division.code.in_(divisions)).order_by(m.LearningAction.id))
         return [_learning_fact(a, reference, code) for a, reference, code in self.session.execute(query)]
 
@@ -124,7 +125,8 @@ class SqlLearningRegister:
         owner_email = (select(m.User.email).where(m.User.username == m.LearningAction.owner, m.User.is_active)
                        .correlate(m.LearningAction).limit(1).scalar_subquery())
         query = (select(m.LearningAction, m.Case.reference, m.Division.code, m.Division.config, owner_email)
-                 .join(m.Case, m.Case.id == m.LearningAction.case_id).join(m.Division, m.Division.id == m.Case.division_id)
+                 .join(m.Case, m.Case.id == m.LearningAction.case_id)
+                 .join(m.Division, m.Division.id == m.Case.division_id)
                  .where(m.LearningAction.status == "open", m.LearningAction.review_on < today)
                  .order_by(m.LearningAction.id))
         return [(_learning_fact(a, ref, code), email, config or {})

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 import holidays
+from sqlalchemy import select
 
 from processes.classification import CLASSIFIED
+from storage.models import ProcessVersion
 
 THEMES = {"communication": "Communication", "delay": "Delay", "staff_conduct": "Staff conduct",
           "service_quality": "Service quality", "accessibility": "Accessibility"}
@@ -120,10 +122,16 @@ def _clock(rng, kind, stage, start, due, span) -> SeedDeadline:
     return SeedDeadline(kind, stage, start, due, "running", None)  # overdue and still open
 
 
+def _two_years_after(closed: datetime | None) -> date | None:
+    return closed.date().replace(year=closed.year + 2) if closed else None
+
+
 def insert(container, cases: list[SeedCase], *, categories: bool = True) -> None:
     """Write the cases, their deadlines, response tasks, classification events and learning actions."""
     with container.reporting_uow() as uow:
-        version_id = uow.versions.published("demo_complaint").id
+        version = uow.versions.published("demo_complaint") or uow.session.scalars(
+            select(ProcessVersion).where(ProcessVersion.state == "published")).first()
+        version_id = version.id
         division_ids = {d.code: d.id for d in uow.divisions.all()}
         if categories:
             for code, label in THEMES.items():
@@ -134,10 +142,10 @@ def insert(container, cases: list[SeedCase], *, categories: bool = True) -> None
                                 channel=c.channel, received_at=c.received_at,
                                 stage=STAGES[c.furthest - 1] if c.kind != "compliment" else "recorded",
                                 status=c.status, outcome=c.outcome, closed_at=c.closed_at,
-                                retention_until=c.retention_until or (c.closed_at.date().replace(year=c.closed_at.year + 2)
-                                                                      if c.closed_at else None),
+                                retention_until=c.retention_until or _two_years_after(c.closed_at),
                                 legal_hold=c.legal_hold, version_id=version_id,
-                                complainant={"name": f"Person {c.reference}", "email": c.email, "phone": "0113 496 0000"},
+                                complainant={"name": f"Person {c.reference}", "email": c.email,
+                                             "phone": "0113 496 0000"},
                                 summary=f"What went wrong for {c.reference}", created_at=c.received_at)
             c.id = row.id
             for d in c.deadlines:

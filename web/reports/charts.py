@@ -36,7 +36,8 @@ def bar_chart(table: Table, percent: bool = False) -> Markup:
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" class="chart-label">'
                      f'{escape(_clip(label_of(row)))}</text>')
         if percent:
-            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{plot}" height="{ROW - 10}" class="chart-track"/>')
+            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{plot}" height="{ROW - 10}" '
+                         'class="chart-track"/>')
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{length:.1f}" height="{ROW - 10}" '
                      f'fill="{COLOURS[0]}"/>')
         parts.append(f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 19}" class="chart-value">{escape(text)}</text>')
@@ -63,8 +64,8 @@ def trend_chart(table: Table) -> Markup:
                      f'{escape(month.split()[0])}</text>')
     for k, column in enumerate(series):
         colour, dash = COLOURS[k % 3], DASHES[k % 3]
-        points = " ".join(f"{left + n * step:.1f},{plot_top + plot_height - plot_height * float(r[column] or 0) / top:.1f}"
-                          for n, r in enumerate(table.rows))
+        heights = [plot_height * float(r[column] or 0) / top for r in table.rows]
+        points = " ".join(f"{left + n * step:.1f},{plot_top + plot_height - h:.1f}" for n, h in enumerate(heights))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5" '
                      f'stroke-dasharray="{dash}"/>')
         for point in points.split():
