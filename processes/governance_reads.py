@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
-from .access import Actor
+from .access import ROLES, Actor
 from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .change_list import Change, change_list
+from .change_list_bpmn import describe_elements
 from .errors import BundleInvalid, NotFound
 from .governance import contributors
-from .validation import validate_bundle
+from .graph import OFFICE_ROLES
+from .validation import DEADLINE_KINDS, validate_bundle
 
 STATE_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published (in force)",
                 "retired": "Retired", "rejected": "Rejected"}
@@ -177,6 +180,36 @@ def element_names(files: dict[str, str]) -> dict[str, str]:
                 continue
             names.update({e.get("id"): e.get("name") or e.get("id") for e in root.iter() if e.get("id")})
     return names
+
+
+def element_choices(files: dict[str, str]) -> list[tuple[str, str]]:
+    """(id, "Name (kind)") for every named element of the diagrams, by name, for finding one in a big diagram."""
+    named = {element_id: e for element_id, e in describe_elements(_bundle(files)).items() if e["name"]}
+    counts: dict[str, int] = {}
+    for e in named.values():
+        counts[e["name"]] = counts.get(e["name"], 0) + 1
+    labels = {element_id: f"{e['name']} ({e['kind'].lower()}" + (f", {element_id})" if counts[e["name"]] > 1 else ")")
+              for element_id, e in named.items()}
+    return sorted(labels.items(), key=lambda choice: choice[1].lower())
+
+
+def timer_date_fields(files: dict[str, str]) -> list[str]:
+    """Case data fields the diagrams already count working days from, for the timer helper."""
+    found = {"received_at"}
+    for name, text in files.items():
+        if name.endswith(".bpmn"):
+            found.update(re.findall(r"working_days_after\(\s*([A-Za-z_][A-Za-z0-9_]*)", text))
+    return sorted(found)
+
+
+def lane_roles() -> list[str]:
+    """The role names a lane may carry."""
+    return [label for key, label in ROLES.items() if key not in OFFICE_ROLES]
+
+
+def modeler_hints(files: dict[str, str]) -> dict:
+    """What the modeler's runtime-settings box offers: deadline kinds, lane roles and date fields."""
+    return {"deadlineKinds": list(DEADLINE_KINDS), "roles": lane_roles(), "dateFields": timer_date_fields(files)}
 
 
 def form_files(files: dict[str, str]) -> list[str]:

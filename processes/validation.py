@@ -19,6 +19,8 @@ from .scripting import RestrictedEnvironment, check_restricted
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
+DEADLINE_KINDS = ("acknowledgement", "response", "escalation_window", "appeal_window", "panel_convening", "consent",
+                  "warning", "breach", "review", "non_cooperation")
 ISO_DURATION_NAME = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$")
 SAMPLE_INSTANT = "2026-01-05T09:00:00+00:00"
 
@@ -119,6 +121,9 @@ def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dic
     if props.get("dueTimer") and props["dueTimer"] not in _boundary_timer_ids(task_spec):
         problems.append({**where, "message": f"'{where['name']}' names dueTimer {props['dueTimer']!r}, "
                                              "which is not a timer on its boundary"})
+    if props.get("deadlineKind") and props["deadlineKind"] not in DEADLINE_KINDS:
+        problems.append({**where, "message": f"'{where['name']}' has deadline kind {props['deadlineKind']!r}; "
+                                             f"use one of {', '.join(DEADLINE_KINDS)}"})
     definition_ = getattr(task_spec, "event_definition", None)
     if isinstance(definition_, TimerEventDefinition):
         problems += _check_timer(definition_, where)

@@ -126,13 +126,14 @@ def test_a_case_waiting_at_a_removed_element_cannot_migrate(container, people):
 
 def test_only_governance_may_preview_or_migrate_and_only_to_the_published_version(container, people):
     older = start_case(container.uow(), container.runtime, division="IA", kind="complaint")
+    retired_id = published_id(container)
     version_id = publish(container, people, with_ack_deadline("working_days_after(received_at, 3)"))
     with pytest.raises(Forbidden):
         preview_migration(container.uow(), container.runtime, version_id, people["analyst"])
     with pytest.raises(Forbidden):
         migrate_cases(container.uow(), container.runtime, version_id, [older], people["staff"])
     with pytest.raises(Conflict, match="published"):
-        preview_migration(container.uow(), container.runtime, version_id - 1, people["gov"])
+        preview_migration(container.uow(), container.runtime, retired_id, people["gov"])
 
 
 def _drop_element(xml: str, opening: str, closing: str) -> str:

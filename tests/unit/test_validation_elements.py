@@ -89,3 +89,9 @@ def test_an_element_that_cannot_reach_an_end_is_reported():
                              "")
     problems = problems_with(xml)
     assert any(p["element"] == "close_resolved" and "reaches an end" in p["message"] for p in problems)
+
+
+def test_an_unknown_deadline_kind_is_reported_against_its_timer():
+    xml = demo_xml().replace('name="deadlineKind" value="warning"', 'name="deadlineKind" value="soonish"')
+    problems = problems_with(xml)
+    assert any(p["element"] == "triage_reminder" and "deadline kind 'soonish'" in p["message"] for p in problems)

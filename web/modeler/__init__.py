@@ -9,7 +9,8 @@ from markupsafe import Markup, escape
 from processes.bundle import MAX_BUNDLE_BYTES, MAX_FILE_BYTES
 from processes.errors import BundleInvalid, Conflict, InvalidInput
 from processes.governance import import_bundle, save_draft, submit_version
-from processes.governance_reads import element_names, form_files, processes_overview, version_detail
+from processes.governance_reads import (element_choices, element_names, form_files, modeler_hints,
+                                        processes_overview, version_detail)
 
 from ..security import container, roles_required
 
@@ -136,10 +137,11 @@ def _edit_page(version_id: int, name: str | None, *, content: str | None = None,
     ui_name = name[:-5] + ".ui.json" if kind == "json" and not name.endswith(".ui.json") else None
     preview = preview_html(text, files.get(ui_name, "")) if kind == "json" and name != "bundle.json" else None
     data = {"file": name, "kind": kind, "problems": problems, "previewUrl": url_for("modeler.form_preview"),
-            "editable": line.state == "draft", "forms": form_files(files)}
+            "editable": line.state == "draft", "forms": form_files(files), **modeler_hints(files)}
+    choices = element_choices(files) if kind == "bpmn" else []
     return render_template("modeler/edit.html", version=line, files=editable, name=name, text=text, kind=kind,
                            problems=problems, refused=refused is not None, names=names, preview=preview,
-                           data=data, message=message, errors=errors or {}), status
+                           data=data, message=message, errors=errors or {}, choices=choices), status
 
 
 def _stored_problems(version_id: int) -> list[dict]:

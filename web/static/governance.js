@@ -18,6 +18,15 @@
     });
   }
 
+  // Big diagrams fit the viewer at a tiny scale; bring the first change into view at full size in both viewers.
+  function focusOn(viewer, id) {
+    var shape = id && viewer.get('elementRegistry').get(id);
+    if (!shape) { return; }
+    var canvas = viewer.get('canvas');
+    if (canvas.zoom() < 0.8) { canvas.zoom(1); }
+    canvas.scrollToElement(shape, { top: 150, bottom: 150, left: 150, right: 150 });
+  }
+
   function show(data, index) {
     var left = $('diff-left');
     var right = $('diff-right');
@@ -34,6 +43,9 @@
         right.setAttribute('data-added', summary.added.join(' '));
         right.setAttribute('data-removed', summary.removed.join(' '));
         right.setAttribute('data-changed', Array.from(all).join(' '));
+        var first = [].concat(changed, summary.changed, summary.added)[0];
+        focusOn(summary.viewers.right, first);
+        focusOn(summary.viewers.left, first);
         right.setAttribute('data-ready', 'true');
         if (!pair.old) { left.textContent = 'No earlier diagram to compare with.'; }
       })

@@ -41,6 +41,39 @@
     });
   }
 
+  // SpiffWorkflow reads a multi-instance loop's input and output as variable names, which bpmn-js cannot resolve
+  // as references and so drops on export. Keep them from the import warnings and write them back on save.
+  var LOOP_REFERENCES = [ 'bpmn:loopDataInputRef', 'bpmn:loopDataOutputRef' ];
+
+  function keptReferences(result) {
+    return ((result && result.warnings) || []).filter(function (w) {
+      return LOOP_REFERENCES.indexOf(w.property) >= 0 && w.element && w.element.$parent && w.element.$parent.id;
+    }).map(function (w) { return { owner: w.element.$parent.id, property: w.property.split(':')[1], value: w.value }; });
+  }
+
+  function restoreReferences(xml, kept) {
+    if (!kept.length) { return xml; }
+    var doc = new DOMParser().parseFromString(xml, 'application/xml');
+    kept.forEach(function (ref) {
+      var owner = doc.querySelector('[id="' + ref.owner.replace(/"/g, '') + '"]');
+      var loop = owner && Array.prototype.find.call(owner.children, function (c) {
+        return c.localName === 'multiInstanceLoopCharacteristics';
+      });
+      if (!loop || Array.prototype.some.call(loop.children, function (c) { return c.localName === ref.property; })) {
+        return;
+      }
+      var added = doc.createElementNS(loop.namespaceURI, (loop.prefix ? loop.prefix + ':' : '') + ref.property);
+      added.textContent = ref.value;
+      var after = Array.prototype.filter.call(loop.children, function (c) {
+        return c.localName === 'loopCardinality' || (ref.property === 'loopDataOutputRef' && c.localName === 'loopDataInputRef');
+      }).pop();
+      loop.insertBefore(added, after ? after.nextSibling : loop.firstChild);
+    });
+    var out = new XMLSerializer().serializeToString(doc);
+    var declaration = xml.indexOf('<?xml') === 0 && out.indexOf('<?xml') !== 0 ? xml.slice(0, xml.indexOf('?>') + 2) + '\n' : '';
+    return declaration + out;
+  }
+
   function problemElements(data) {
     return (data.problems || []).map(function (p) { return p.element; }).filter(Boolean);
   }
@@ -54,29 +87,44 @@
       container: $('modeler-canvas'), propertiesPanel: $('modeler-properties'), xml: source.value,
       onChange: function () { form.setAttribute('data-dirty', 'true'); }
     });
-    mounted.ready.then(function () {
+    var kept = [];
+    mounted.ready.then(function (result) {
+      kept = keptReferences(result);
       return mounted.highlight(problemElements(data));
     }).then(function (marked) {
+      if (marked.length) { selectElement(marked[0]); }
       $('modeler-canvas').setAttribute('data-ready', 'true');
       $('modeler-canvas').setAttribute('data-highlighted', marked.join(' '));
-      if (window.ModelerExtras) { window.ModelerExtras.attach(mounted.modeler, $('element-extras')); }
+      if (window.ModelerExtras) { window.ModelerExtras.attach(mounted.modeler, $('element-extras'), data); }
     }).catch(function (err) {
       layout.hidden = true;
       $('source-field').hidden = false;
       $('modeler-canvas').setAttribute('data-error', err.message);
     });
-    document.querySelectorAll('.problem-element').forEach(function (button) {
-      button.addEventListener('click', function () {
-        mounted.ready.then(function () {
-          var shape = mounted.modeler.get('elementRegistry').get(button.getAttribute('data-element'));
-          if (!shape) { return; }
-          mounted.modeler.get('canvas').scrollToElement(shape);
-          mounted.modeler.get('selection').select(shape);
-          $('modeler-canvas').focus();
-        });
+    function selectElement(id) {
+      return mounted.ready.then(function () {
+        var shape = mounted.modeler.get('elementRegistry').get(id);
+        if (!shape) { return false; }
+        var canvas = mounted.modeler.get('canvas');
+        if (canvas.zoom() < 0.8) { canvas.zoom(1); }
+        canvas.scrollToElement(shape, { top: 120, bottom: 120, left: 200, right: 200 });
+        mounted.modeler.get('selection').select(shape);
+        return true;
       });
+    }
+    document.querySelectorAll('.problem-element').forEach(function (button) {
+      button.addEventListener('click', function () { selectElement(button.getAttribute('data-element')); });
     });
-    wireSave(form, source, data, mounted.saveXML);
+    var finder = $('element-finder');
+    if (finder) {
+      finder.hidden = false;
+      $('element-picker').addEventListener('change', function (event) {
+        if (event.target.value) { selectElement(event.target.value); }
+      });
+    }
+    wireSave(form, source, data, function () {
+      return mounted.saveXML().then(function (xml) { return restoreReferences(xml, kept); });
+    });
     window.addEventListener('beforeunload', function (event) {
       if (form.getAttribute('data-dirty') === 'true' && !form.getAttribute('data-submitting')) {
         event.preventDefault();
