@@ -40,9 +40,12 @@ def add_row(data: dict, path: str) -> dict:
 
 def _object(schema: dict, ui: dict, form, attachments: dict, prefix: str) -> dict:
     out = {}
+    required = set(schema.get("required") or [])
     for name, spec in (schema.get("properties") or {}).items():
         spec, hints, path = spec or {}, ui.get(name) or {}, f"{prefix}{name}"
         value = _value(spec, hints, form, attachments, path)
+        if value is None and name in required and spec.get("type") == "array" and not is_attachment(spec, hints):
+            value = []  # a required list may be empty; "nothing to list" is an answer
         if value is not None:
             out[name] = value
     return out

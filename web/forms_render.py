@@ -18,7 +18,7 @@ def render(schema: dict | None, ui: dict | None = None, data: dict | None = None
            errors: dict[str, list[str]] | None = None) -> Markup:
     """The whole form body: an error summary (when there are errors) and one field per property."""
     schema, ui, data, errors = schema or {}, ui or {}, data or {}, errors or {}
-    parts = [_summary(errors)] if errors else []
+    parts = [_summary(errors, schema, ui)] if errors else []
     parts.append(_properties(schema, ui, data, errors, ""))
     return Markup("".join(str(p) for p in parts))
 
@@ -41,12 +41,25 @@ def choices(spec: dict) -> list[tuple[object, str]]:
     return [(o["const"], o.get("title", str(o["const"]))) for o in options if isinstance(o, dict) and "const" in o]
 
 
-def _summary(errors: dict[str, list[str]]) -> Markup:
-    items = "".join(f'<li><a href="#{field_id(path)}">{escape(msg)}</a></li>'
+def _summary(errors: dict[str, list[str]], schema: dict, ui: dict) -> Markup:
+    items = "".join(f'<li><a href="#{field_id(path)}">{escape(_title_of(schema, ui, path))}: {escape(msg)}</a></li>'
                     for path, messages in errors.items() for msg in messages)
     return Markup('<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">'
                   '<h2 id="error-summary-title">There is a problem</h2>'
                   f'<ul class="error-summary-list">{items}</ul></div>')
+
+
+def _title_of(schema: dict, ui: dict, path: str) -> str:
+    """The label a person sees for a dotted path, e.g. 'Action plan 2: Who'."""
+    words, spec, hints = [], schema, ui
+    for part in [p for p in path.split(".") if p]:
+        if part.isdigit():
+            words[-1:] = [f"{words[-1] if words else 'Item'} {int(part) + 1}"]
+            spec, hints = spec.get("items") or {}, hints.get("items") or {}
+            continue
+        spec, hints = (spec.get("properties") or {}).get(part) or {}, hints.get(part) or {}
+        words.append(hints.get("ui:title") or spec.get("title") or _humanise(part))
+    return ": ".join(words) or "Form"
 
 
 def _ordered(schema: dict, ui: dict) -> list[str]:
@@ -68,7 +81,7 @@ def _properties(schema: dict, ui: dict, data: dict, errors: dict, prefix: str) -
     out = []
     for name in _ordered(schema, ui):
         path = f"{prefix}.{name}" if prefix else name
-        value = data.get(name) if isinstance(data, dict) else None
+        value = data.get(name, (props[name] or {}).get("default")) if isinstance(data, dict) else None
         out.append(_field(props[name] or {}, ui.get(name) or {}, path, value, errors, name in required))
     return Markup("".join(str(p) for p in out))
 
@@ -133,7 +146,8 @@ def _group(spec, hints, path, errors, required, body: Markup) -> Markup:
     extra, ids = _hint_and_error(spec, hints, path, errors)
     css = "field field-error" if path in errors else "field"
     described = f' aria-describedby="{" ".join(ids)}"' if ids else ""
-    return Markup(f'<div class="{css}"><fieldset id="{field_id(path)}"{described}>'
+    anchor = "" if f'id="{field_id(path)}"' in str(body) else f' id="{field_id(path)}"'
+    return Markup(f'<div class="{css}"><fieldset{anchor}{described}>'
                   f'<legend>{_label_text(spec, hints, path, required)}</legend>{extra}{body}</fieldset></div>')
 
 
@@ -216,7 +230,8 @@ def _rows(spec, hints, path, items: list, errors, required) -> Markup:
     for i in range(count):
         value = items[i] if i < len(items) else {}
         inner = _properties(item_spec, item_hints, value, errors, f"{path}.{i}") if item_spec.get("type") == "object" \
-            else _field(item_spec, item_hints, f"{path}.{i}", value or None, errors, False)
+            else _field(item_spec, {**item_hints, "ui:title": f"{item_spec.get('title') or 'Item'} {i + 1}"},
+                        f"{path}.{i}", value or None, errors, False)
         rows.append(f'<fieldset class="row-item"><legend>{escape(item_spec.get("title") or "Item")} {i + 1}</legend>'
                     f"{inner}</fieldset>")
     add = hints.get("ui:options", {}).get("addLabel", "Add another")

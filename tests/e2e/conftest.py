@@ -1,0 +1,112 @@
+"""Browser fixtures: the app served on 127.0.0.1 in a thread, a driven clock, and headless Chromium."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+import bootstrap
+from cli import init
+from processes.clock import SettableClock
+from settings import Settings
+from tests.conftest import WED_23_DEC_2026
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+BUNDLE_JS = ROOT / "web" / "static" / "build" / "diagrams.js"
+AXE = ROOT / "web" / "static" / "build" / "axe.min.js"
+SHOTS = ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+PASSWORD = "correct-horse-battery"
+E2E_STAFF = {
+    "ia.team": [("IA", "complaints_team")],
+    "ia.manager": [("IA", "line_manager"), ("IA", "investigating_officer")],
+    "ia.officer": [("IA", "investigating_officer")],
+    "euk.team": [("EUK", "complaints_team"), ("EUK", "line_manager")],
+    "ia.admin": [("IA", "administrator")],
+}
+
+
+def pytest_collection_modifyitems(items):
+    missing = [str(p) for p in (CHROMIUM, BUNDLE_JS) if not p.exists()]
+    if missing:
+        skip = pytest.mark.skip(reason=f"browser tests need {', '.join(missing)} (cd frontend && npm ci && npm run build)")
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The product on a fresh SQLite file, served on a free port; IA complaints run the group policy diagram."""
+    from processes.accounts import hash_password
+    from web import create_app
+    folder = tmp_path_factory.mktemp("e2e")
+    clock = SettableClock(WED_23_DEC_2026)
+    container = bootstrap.build(Settings(database_url=f"sqlite:///{folder}/e2e.sqlite", clock="demo"), clock=clock)
+    init(container)
+    with container.uow() as uow:
+        for division in uow.divisions.all():
+            processes = dict(division.config.get("processes", {}))
+            if uow.versions.published("group_complaint") and division.config.get("policy") == "group":
+                processes["complaint"] = "group_complaint"
+            division.config = {**division.config, "processes": processes}
+        divisions = {d.code: d for d in uow.divisions.all()}
+        password_hash = hash_password(PASSWORD)
+        for username, memberships in E2E_STAFF.items():
+            user = uow.users.add(username=username, display_name=username.replace(".", " ").title(),
+                                 email=f"{username}@example.org", password_hash=password_hash)
+            for code, role in memberships:
+                uow.users.add_membership(user.id, divisions[code].id, role)
+        uow.commit()
+    app = create_app(container, TESTING=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "container": container, "clock": clock}
+    server.shutdown()
+    thread.join(timeout=10)
+    container.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login?as={username}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the current page."""
+    origin = page.url.split("/", 3)[:3]
+    page.add_script_tag(url="/".join(origin) + "/static/build/axe.min.js")  # same origin, so the CSP allows it
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
