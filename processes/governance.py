@@ -25,13 +25,20 @@ class SavedDraft:
 
 
 def save_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str], actor: Actor, *,
-               base_version_id: int | None = None, change_note: str | None = None) -> SavedDraft:
-    """Save changed files as a draft: the base draft is updated, any other base gets a new draft."""
+               base_version_id: int | None = None, change_note: str | None = None,
+               expected_sha256: str | None = None) -> SavedDraft:
+    """Save changed files as a draft: the base draft is updated, any other base gets a new draft.
+
+    `expected_sha256` is the hash the editor started from; a draft saved by someone else since is not overwritten.
+    """
     _require(actor, ANALYST, "edit process diagrams")
     with uow:
         base = uow.versions.get(base_version_id) if base_version_id else _latest(uow, process_key)
         if base is None or base.process_key != process_key:
             raise NotFound(f"no version of process {process_key!r} to start from")
+        if base.state == "draft" and expected_sha256 and base.sha256 != expected_sha256:
+            raise Conflict(f"draft version {base.number} was saved by someone else after you opened it; "
+                           "copy your change, reload the draft and apply it again")
         files = {name: text for name, text in {**base.files, **changes}.items() if text is not None}
         bundle = _safe_bundle(files, process_key)
         definition, problems = validate_bundle(bundle, runtime.services)

@@ -219,3 +219,24 @@ def test_the_runtime_settings_box_edits_timers_task_properties_and_conditions(br
     task = xml[xml.index('id="triage"'):]
     assert 'name="stage" value="first look"' in task[:task.index("</bpmn:userTask>")]
     assert state == "draft" and problems == []
+
+
+@pytest.mark.skipif(not (ROOT / "bpmn" / "shared" / "eligibility.dmn").exists(), reason="needs the shared decision table")
+def test_decision_tables_open_in_dmn_js_and_forms_preview_live_with_the_inbox_renderer(browser, server, container):
+    with container.uow() as uow:
+        version_id = uow.versions.published("group_complaint").id
+        form = next(name for name in uow.versions.get(version_id).files if name.startswith("forms/"))
+    analyst = sign_in(browser, server, "ana")
+    analyst.goto(f"{server}/modeler/versions/{version_id}?file=shared/eligibility.dmn")
+    analyst.wait_for_selector("#dmn-canvas[data-ready=true]", timeout=30_000)
+    assert analyst.locator("#source-field").is_hidden() and analyst.locator("#dmn-canvas .djs-container, "
+                                                                               "#dmn-canvas .tjs-container").count()
+    analyst.screenshot(path=str(SHOTS / "modeler-decision-table.png"))
+    analyst.goto(f"{server}/modeler/versions/{version_id}?file={form}")
+    source = analyst.locator("#file-content")
+    schema = '{"type": "object", "required": ["remedy_sought"], "properties": {"remedy_sought": ' \
+             '{"type": "string", "title": "What would put this right?"}}}'
+    source.fill(schema)
+    analyst.wait_for_selector("#form-preview[data-updated] >> text=What would put this right?")
+    assert analyst.locator("#form-preview textarea, #form-preview input").count() >= 1
+    analyst.screenshot(path=str(SHOTS / "modeler-form-editor.png"))

@@ -48,6 +48,17 @@ def test_saving_creates_a_draft_and_saving_again_updates_the_same_draft(containe
     assert events_for(container, first.version_id) == [("version_drafted", "ana"), ("version_saved", "ana")]
 
 
+def test_a_draft_saved_by_someone_else_since_it_was_opened_is_not_overwritten(container, people):
+    first = draft(container, people["analyst"])
+    opened = version_rows(container)[-1][4]
+    draft(container, people["both"], "working_days_after(received_at, 4)", base_version_id=first.version_id)
+    before = version_rows(container)
+    with pytest.raises(Conflict, match="saved by someone else"):
+        draft(container, people["analyst"], "working_days_after(received_at, 6)", base_version_id=first.version_id,
+              expected_sha256=opened)
+    assert version_rows(container) == before
+
+
 def test_a_draft_with_a_broken_expression_is_saved_with_its_report_but_cannot_be_submitted(container, people):
     saved = draft(container, people["analyst"], "working_days_after(received_at, P5D)")
     assert saved.problems and saved.problems[0]["element"] == "triage_deadline"

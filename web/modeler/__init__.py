@@ -46,9 +46,12 @@ def save(version_id: int):
     note = request.form.get("change_note")
     try:
         saved = save_draft(container().uow(), container().runtime, line.process_key, {name: content}, g.actor,
-                           base_version_id=version_id, change_note=note if note is not None else None)
+                           base_version_id=version_id, change_note=note if note is not None else None,
+                           expected_sha256=request.form.get("base_sha256") or None)
     except BundleInvalid as exc:
         return _edit_page(version_id, name, content=content, refused=exc.problems, status=400)
+    except Conflict as exc:
+        return _edit_page(version_id, name, content=content, status=409, message=exc.message)
     found = f"validation found {len(saved.problems)} problem{'s' if len(saved.problems) != 1 else ''}" \
         if saved.problems else "validation found no problems"
     verb = "created" if saved.created else "saved"
