@@ -45,8 +45,7 @@ class CaseRun:
         uow = self.uow
         self.division = uow.divisions.get(self.case.division_id)
         self.calendar = WorkingCalendar(self.division.nation, uow.closures.for_division(self.division.id))
-        self.version = uow.versions.get(self.case.version_id)
-        self.definition = self.runtime.definitions.get(uow, self.version)
+        self.version, self.definition = self.runtime.definitions.for_version(uow, self.case.version_id)
         self.script_engine = CaseScriptEngine(self.runtime.clock, self.calendar, self._call_operator)
         self.instance = uow.instances.for_case(self.case.id)
         self.workflow = None
@@ -122,9 +121,9 @@ class CaseRun:
             self.runtime.letters.queue(uow, self.case, self.division, draft, now)
         for kind, data in self.effects.events:
             self.note(kind, None, **data)
-        for kind, element, data in self.events:
-            uow.events.append(self.case.id, kind, self.actor.username, now, element=element,
-                              version_id=self.version.id, data=data)
+        uow.events.append_many([{"case_id": self.case.id, "kind": kind, "actor": self.actor.username, "at": now,
+                                 "element": element, "version_id": self.version.id, "data": data}
+                                for kind, element, data in self.events])
         state = engine.dump_state(self.workflow)
         due = engine.earliest_due(self.workflow)
         if self.instance is None:

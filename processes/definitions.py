@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
 
 from .bundle import Bundle, bundle_from_files
@@ -13,19 +14,45 @@ def bundle_of(version) -> Bundle:
     return bundle_from_files({name: text.encode() for name, text in version.files.items()})
 
 
+@dataclass(frozen=True)
+class VersionInfo:
+    """What a case run needs of its version; fixed once the version has been submitted."""
+
+    id: int
+    process_key: str
+    number: int
+    sha256: str
+
+
 class DefinitionCache:
     """Keeps the most recently used parsed specs so a case load never re-parses its diagram."""
 
     def __init__(self, size: int = 64):
         self._items: OrderedDict[str, ProcessDefinition] = OrderedDict()
+        self._versions: dict[int, VersionInfo] = {}
         self._size = size
         self._lock = Lock()
 
+    def for_version(self, uow, version_id: int) -> tuple[VersionInfo, ProcessDefinition]:
+        """The version and its parsed definition; submitted versions are immutable, so both are cached."""
+        info = self._versions.get(version_id)
+        if info is not None and info.sha256 in self._items:
+            return info, self.get(uow, info)
+        version = uow.versions.get(version_id)
+        info = VersionInfo(version.id, version.process_key, version.number, version.sha256)
+        definition = self.get(uow, version)
+        if version.state != "draft":
+            self._versions[version_id] = info
+        return info, definition
+
     def get(self, uow, version) -> ProcessDefinition:
+        """The parsed definition of a version row, parsed or restored once per bundle hash."""
         with self._lock:
             if version.sha256 in self._items:
                 self._items.move_to_end(version.sha256)
                 return self._items[version.sha256]
+        if not hasattr(version, "files"):
+            version = uow.versions.get(version.id)
         bundle = bundle_of(version)
         stored = uow.versions.spec_json(version.sha256)
         if stored is None:

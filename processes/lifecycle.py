@@ -164,8 +164,7 @@ def _visible_case(uow, reference: str, actor: Actor):
 
 
 def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
-    row = uow.tasks.get(task_id)
-    case = uow.cases.get(row.case_id) if row else None
+    row, case = uow.tasks.get_with_case(task_id)
     division = uow.divisions.get(case.division_id) if case else None
     if row is None or not actor.can_see(division.code):
         raise NotFound(f"no task {task_id}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -14,9 +14,11 @@ class _Repo:
     def __init__(self, session: Session):
         self.session = session
 
-    def _add(self, row):
+    def _add(self, row, flush: bool = False):
+        """Add a row; flush only when the caller needs its generated id straight away."""
         self.session.add(row)
-        self.session.flush()
+        if flush:
+            self.session.flush()
         return row
 
 
@@ -60,7 +62,7 @@ class UserRepository(_Repo):
         return self.session.scalars(select(m.User).where(m.User.api_token_hash == digest)).first()
 
     def add(self, **fields) -> m.User:
-        return self._add(m.User(**fields))
+        return self._add(m.User(**fields), flush=True)
 
     def add_membership(self, user_id: int, division_id: int, role: str) -> None:
         self._add(m.Membership(user_id=user_id, division_id=division_id, role=role))
@@ -82,7 +84,7 @@ class ClosureRepository(_Repo):
         return self.session.get(m.ClosureDay, closure_id)
 
     def add(self, division_id: int | None, day: date, reason: str) -> m.ClosureDay:
-        return self._add(m.ClosureDay(division_id=division_id, day=day, reason=reason))
+        return self._add(m.ClosureDay(division_id=division_id, day=day, reason=reason), flush=True)
 
     def remove(self, row: m.ClosureDay) -> None:
         self.session.delete(row)
@@ -114,7 +116,7 @@ class VersionRepository(_Repo):
         return max((v.number for v in self.for_process(process_key)), default=0) + 1
 
     def add(self, **fields) -> m.ProcessVersion:
-        return self._add(m.ProcessVersion(**fields))
+        return self._add(m.ProcessVersion(**fields), flush=True)
 
     def spec_json(self, sha256: str) -> str | None:
         row = self.session.get(m.ProcessSpec, sha256)
@@ -153,7 +155,7 @@ class CaseRepository(_Repo):
 
     def add_file(self, **fields):
         from .files import StoredFile
-        return self._add(StoredFile(**fields))
+        return self._add(StoredFile(**fields), flush=True)
 
     def get_file(self, file_id: str):
         from .files import StoredFile
@@ -171,7 +173,7 @@ class CaseRepository(_Repo):
         return self.session.scalars(select(m.Case).where(m.Case.reference == reference)).first()
 
     def add(self, **fields) -> m.Case:
-        return self._add(m.Case(**fields))
+        return self._add(m.Case(**fields), flush=True)
 
     def next_reference(self, division: m.Division, year: int) -> str:
         """Allocate the next reference such as IA-2026-000123, safely under concurrent intake."""
@@ -190,16 +192,26 @@ class InstanceRepository(_Repo):
         return self.session.get(m.Instance, instance_id)
 
     def for_case(self, case_id: int) -> m.Instance | None:
+        for row in self.session.identity_map.values():  # loaded with its task already: no second query
+            if isinstance(row, m.Instance) and row.case_id == case_id:
+                return row
         return self.session.scalars(select(m.Instance).where(m.Instance.case_id == case_id)).first()
 
     def add(self, case_id: int, version_id: int, state: str, due_at: datetime | None) -> m.Instance:
-        return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at))
+        return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at), flush=True)
 
     def save(self, instance: m.Instance, state: str, due_at: datetime | None, completed: bool) -> None:
         instance.state, instance.due_at, instance.completed = state, due_at, completed
 
 
 class TaskRepository(_Repo):
+    def get_with_case(self, task_id: int) -> tuple[m.Task | None, m.Case | None]:
+        """A task and its case in one query (the case's instance is loaded alongside)."""
+        row = self.session.execute(select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
+                                   .outerjoin(m.Instance, m.Instance.case_id == m.Case.id)
+                                   .where(m.Task.id == task_id)).first()
+        return (row[0], row[1]) if row else (None, None)
+
     def inbox_rows(self, query, offset: int, limit: int) -> list:
         """One inbox page (see processes.read_models.TaskQuery), walking the inbox indexes."""
         return rm.inbox_rows(self.session, query, offset, limit)
@@ -232,6 +244,11 @@ class EventRepository(_Repo):
         self.session.add(m.Event(case_id=case_id, kind=kind, actor=actor, at=at, element=element,
                                  version_id=version_id, data=data or {}))
 
+    def append_many(self, rows: list[dict]) -> None:
+        """Append several events in one statement."""
+        if rows:
+            self.session.execute(insert(m.Event), rows)
+
     def for_case(self, case_id: int) -> list[m.Event]:
         return list(self.session.scalars(select(m.Event).where(m.Event.case_id == case_id).order_by(m.Event.id)))
 
@@ -252,10 +269,40 @@ class OutboxRepository(_Repo):
         """Queue a message unless one with the same idempotency key is already queued."""
         existing = self.session.scalars(select(m.Outbox).where(
             m.Outbox.idempotency_key == fields["idempotency_key"])).first()
-        return existing or self._add(m.Outbox(**fields))
+        return existing or self._add(m.Outbox(**fields), flush=True)
 
     def for_case(self, case_id: int) -> list[m.Outbox]:
         return list(self.session.scalars(select(m.Outbox).where(m.Outbox.case_id == case_id).order_by(m.Outbox.id)))
+
+    def get(self, outbox_id: int) -> m.Outbox | None:
+        return self.session.get(m.Outbox, outbox_id)
+
+    def claim_due(self, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[m.Outbox]:
+        """Lease pending rows that are due and unheld: SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite."""
+        query = (select(m.Outbox)
+                 .where(m.Outbox.status == "pending", m.Outbox.next_attempt_at <= now,
+                        or_(m.Outbox.lease_until.is_(None), m.Outbox.lease_until < now))
+                 .order_by(m.Outbox.next_attempt_at, m.Outbox.id).limit(limit))
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(self.session.scalars(query))
+        for row in rows:
+            row.lease_owner, row.lease_until = owner, lease_until
+            row.attempts, row.last_attempt_at = row.attempts + 1, now
+        self.session.flush()
+        return rows
+
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(select(m.Outbox.status, func.count()).group_by(m.Outbox.status))
+        return {status: count for status, count in rows}
+
+    def staff_addresses(self, division_id: int, role: str) -> list[str]:
+        """Email addresses of the active users holding a role in a division."""
+        return list(self.session.scalars(
+            select(m.User.email).join(m.Membership, m.Membership.user_id == m.User.id)
+            .where(m.Membership.division_id == division_id, m.Membership.role == role, m.User.is_active.is_(True),
+                   m.User.email != "")
+            .order_by(m.User.email).distinct()))
 
 
 class DeadlineRepository(_Repo):
