@@ -59,7 +59,7 @@ def test_reports_page_draws_charts_and_tables_without_console_errors(page, serve
     assert not errors
 
 
-def test_board_pack_prints_to_a_clean_a4_pdf(page, server):
+def test_board_pack_prints_to_a_clean_a4_pdf(page, server, tmp_path):
     page.goto(server + "/reports/pack?scope=IA&period=2025-06")
     assert page.locator(".pack-cover h1").inner_text() == "Monthly complaints and compliments report"
     page.screenshot(path=str(SHOTS / "board-pack.png"), full_page=True)
@@ -67,4 +67,4 @@ def test_board_pack_prints_to_a_clean_a4_pdf(page, server):
     assert page.locator(".no-print").evaluate("e => getComputedStyle(e).display") == "none"
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
-    (SHOTS / "board-pack.pdf").write_bytes(pdf)
+    (tmp_path / "board-pack.pdf").write_bytes(pdf)  # not kept in docs: a PDF carries its creation time
