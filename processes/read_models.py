@@ -1,6 +1,7 @@
 """Read models for the inbox and case lists: what staff see, limited to their divisions and roles."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
@@ -194,13 +195,24 @@ def inbox_count(uow, actor: Actor, clock) -> int:
         return min(uow.tasks.inbox_count(task_query(actor, ids, InboxFilter(), clock.now()), COUNT_CAP), COUNT_CAP)
 
 
+_STAGES_BY_SHA: dict[str, list[str]] = {}
+STAGE_PROPERTY = re.compile(r'name="stage"\s+value="([^"]+)"')
+
+
 def inbox_choices(uow, actor: Actor) -> dict:
-    """The values the inbox filters offer: the actor's divisions, the stages and process versions in use."""
+    """The values the inbox filters offer: the actor's divisions, and the stages and versions of their processes."""
     with uow:
         divisions = [d for d in uow.divisions.all() if actor.can_see(d.code)]
-        return {"divisions": [(d.code, d.name) for d in divisions],
-                "stages": uow.tasks.open_stages([d.id for d in divisions]),
-                "versions": uow.tasks.open_versions([d.id for d in divisions])}
+        keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
+        versions = [v for v in uow.versions.listed() if v.process_key in keys and v.state in ("published", "retired")]
+        stages = set()
+        for version in versions:
+            if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published
+                _STAGES_BY_SHA[version.sha256] = sorted({m for text in (version.files or {}).values()
+                                                         for m in STAGE_PROPERTY.findall(text)})
+            stages.update(_STAGES_BY_SHA[version.sha256])
+        return {"divisions": [(d.code, d.name) for d in divisions], "stages": sorted(stages),
+                "versions": [(v.id, f"{v.process_key} v{v.number}") for v in versions]}
 
 
 def case_list(uow, actor: Actor, filters: CaseFilter) -> Page:

@@ -44,16 +44,40 @@ def _ordered(q: Select) -> Select:
     return q.order_by(m.Task.due_at.asc().nulls_last(), m.Task.id.asc())
 
 
-def inbox_ids(session: Session, query: TaskQuery, offset: int, limit: int) -> list[int]:
+def _inbox_ids_select(query: TaskQuery, offset: int, limit: int) -> Select | None:
     """Task ids of one inbox page: each branch stops after offset+limit rows, then the union is merged."""
     branches = [select(sub.c.id, sub.c.due_at).select_from(sub)
                 for sub in (_ordered(b).limit(offset + limit).subquery() for b in _branches(query))]
     if not branches:
-        return []
+        return None
     merged = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    page = (select(merged.c.id).order_by(merged.c.due_at.asc().nulls_last(), merged.c.id.asc())
+    return (select(merged.c.id).order_by(merged.c.due_at.asc().nulls_last(), merged.c.id.asc())
             .offset(offset).limit(limit))
-    return list(session.scalars(page))
+
+
+def _inbox_details_select(ids: list[int]) -> Select:
+    assignee = aliased(m.User)
+    return (select(m.Task, m.Case.reference, m.Case.kind, m.Division.code, m.ProcessVersion.number,
+                   m.ProcessVersion.process_key, assignee.display_name)
+            .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
+            .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
+            .outerjoin(assignee, assignee.id == m.Task.assignee_id)
+            .where(m.Task.id.in_(ids)))
+
+
+def _inbox_count_select(query: TaskQuery, cap: int) -> Select | None:
+    branches = [select(sub.c.id).select_from(sub)
+                for sub in (b.with_only_columns(m.Task.id).limit(cap).subquery() for b in _branches(query))]
+    if not branches:
+        return None
+    merged = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    return select(func.count()).select_from(select(merged.c.id).limit(cap).subquery())
+
+
+def inbox_ids(session: Session, query: TaskQuery, offset: int, limit: int) -> list[int]:
+    """Task ids of one inbox page, soonest due first."""
+    page = _inbox_ids_select(query, offset, limit)
+    return list(session.scalars(page)) if page is not None else []
 
 
 def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> list[InboxRow]:
@@ -61,14 +85,7 @@ def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> l
     ids = inbox_ids(session, query, offset, limit)
     if not ids:
         return []
-    assignee = aliased(m.User)
-    rows = session.execute(
-        select(m.Task, m.Case.reference, m.Case.kind, m.Division.code, m.ProcessVersion.number,
-               m.ProcessVersion.process_key, assignee.display_name)
-        .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
-        .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
-        .outerjoin(assignee, assignee.id == m.Task.assignee_id)
-        .where(m.Task.id.in_(ids)))
+    rows = session.execute(_inbox_details_select(ids))
     by_id = {task.id: InboxRow(task.id, task.title, task.stage, task.role, reference, kind, code, number, key,
                                name, task.assignee_id, task.due_at)
              for task, reference, kind, code, number, key, name in rows}
@@ -77,12 +94,8 @@ def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> l
 
 def inbox_count(session: Session, query: TaskQuery, cap: int) -> int:
     """How many tasks the inbox holds, counting no further than `cap`."""
-    branches = [select(sub.c.id).select_from(sub)
-                for sub in (b.with_only_columns(m.Task.id).limit(cap).subquery() for b in _branches(query))]
-    if not branches:
-        return 0
-    merged = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    return session.scalar(select(func.count()).select_from(select(merged.c.id).limit(cap).subquery())) or 0
+    counted = _inbox_count_select(query, cap)
+    return (session.scalar(counted) or 0) if counted is not None else 0
 
 
 def open_stages(session: Session, division_ids: list[int]) -> list[str]:
