@@ -41,6 +41,7 @@ def serve(container) -> None:
     from web import create_app
     app = create_app(container)
     sweep_timers(container)
+    demo_mail = start_demo_mail(container.settings)
     scheduler = make_scheduler(container)
     scheduler.start()
     url = f"http://{container.settings.host}:{container.settings.port}/"
@@ -49,6 +50,16 @@ def serve(container) -> None:
         app.run(host=container.settings.host, port=container.settings.port, use_reloader=False, threaded=True)
     finally:
         scheduler.shutdown(wait=False)
+        if demo_mail is not None:
+            demo_mail.stop()
+
+
+def start_demo_mail(settings):
+    """Notifications: a local SMTP catcher so the demo shows sent mail as .eml files (COMPLAINTS_DEMO_MAIL=0: off)."""
+    if not settings.demo_mail or settings.smtp_host not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    from handlers.demo_mail import start_demo_mail as start
+    return start(settings.smtp_host, settings.smtp_port, settings.demo_mail_dir)
 
 
 def worker(container) -> None:

@@ -49,6 +49,18 @@ def sweep_timers(container) -> int:
     return fired
 
 
+def dispatch_outbox(container) -> int:
+    """One outbox run: send due letters over SMTP, retrying with backoff; returns how many went out."""
+    from handlers.dispatch import OutboxDispatcher
+    from handlers.smtp import SmtpSender
+    dispatcher = OutboxDispatcher(container.uow, SmtpSender.from_settings(container.settings), container.clock,
+                                  owner=container.settings.worker_name, sender_address=container.settings.mail_from)
+    return len(dispatcher.dispatch().sent)
+
+
+JOBS.append((dispatch_outbox, 5, "dispatch_outbox"))
+
+
 def make_scheduler(container, blocking: bool = False):
     """A scheduler that sweeps timers now and then every few seconds, plus any registered jobs."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")

@@ -23,6 +23,10 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     mail_from: str = "complaints@seetec.example"
+    smtp_timeout: float = 30.0
+    smtp_ca_file: str = ""  # an extra CA bundle, for a relay with a private certificate
+    demo_mail: bool = True  # `complaints serve` starts a local SMTP catcher when smtp_host is a loopback address
+    demo_mail_dir: Path = ROOT / "instance" / "mail"
     sweep_seconds: float = 5.0
     secure_cookies: bool = False
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")

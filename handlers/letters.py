@@ -1,43 +1,244 @@
 """Renders a handler's letter draft and queues it in the outbox, in the engine step's transaction."""
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from processes.calendar import WorkingCalendar
 
-TEMPLATES = Path(__file__).parent / "templates"
+from .rendering import TEMPLATES, LetterNotRenderable, LetterRenderer, long_date, stage_key
+
+KEY_LIMIT = 255
+POST = "post"
+PLAIN_FORMATS = {"", "email", "standard", "none"}
+POST_FORMATS = {"post", "letter", "paper"}
+LARGE_PRINT_FORMATS = {"large_print", "large print"}
+
+
+class RecipientUnknown(Exception):
+    """A handler named a recipient the product cannot turn into an address."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One copy of a letter: where it goes, how, who is copied in, and the adjustments made."""
+
+    address: str
+    audience: str  # complainant | staff
+    delivery: str = "email"  # email | post
+    cc: tuple[str, ...] = ()
+    adjustments: tuple[str, ...] = field(default=())
+    name: str = ""
+
+
+def support_needs(case, data: dict) -> dict:
+    """The complainant's stated support needs: the case's record, updated by anything the task data adds."""
+    recorded = (case.complainant or {}).get("support_needs") or {}
+    noted = data.get("support_needs") if isinstance(data.get("support_needs"), dict) else {}
+    return {**recorded, **noted}
+
+
+def _format(support: dict) -> str:
+    return str(support.get("preferred_format") or support.get("format") or "").strip().lower()
+
+
+def wants_large_print(support: dict) -> bool:
+    """True when the complainant asked for large print, by flag or as their preferred format."""
+    return bool(support.get("large_print")) or _format(support) in LARGE_PRINT_FORMATS
+
+
+def complainant_adjustments(support: dict, delivery: str) -> tuple[str, ...]:
+    """The support needs this letter acts on, or that staff must act on, in words for the case file."""
+    notes = []
+    if wants_large_print(support):
+        notes.append("large print")
+    if support.get("advocate_email"):
+        notes.append("advocate copied in")
+    language = str(support.get("language") or "").strip()
+    if language and language.lower() not in {"en", "english"}:
+        notes.append(f"preferred language {language}: arrange a translated copy")
+    fmt = _format(support)
+    if fmt and fmt not in PLAIN_FORMATS | POST_FORMATS | LARGE_PRINT_FORMATS:
+        notes.append(f"preferred format {fmt.replace('_', ' ')}: arrange this format")
+    if delivery == POST:
+        notes.append("send by post: print and post this letter")
+    return tuple(notes)
+
+
+def resolve(uow, case, division, recipient: str, data: dict) -> list[Delivery]:
+    """Turn a handler's recipient ('complainant', 'advocate', 'role:<role>', 'user:<name>', 'mailbox:<key>'
+    or an address) into deliveries."""
+    config = division.config or {}
+    if recipient == "complainant":
+        return _to_complainant(case, data)
+    if recipient == "advocate":
+        support = support_needs(case, data)
+        if not support.get("advocate_email"):
+            raise RecipientUnknown("the complainant has named no advocate with an email address")
+        return [Delivery(str(support["advocate_email"]).strip(), "complainant",
+                         adjustments=complainant_adjustments(support, "email"), name=support.get("advocate_name", ""))]
+    if recipient.startswith("role:"):
+        return [Delivery(a, "staff") for a in role_addresses(uow, division, recipient[5:])]
+    if recipient.startswith("user:"):
+        user = uow.users.by_username(recipient[5:])
+        if user is None or not user.email:
+            raise RecipientUnknown(f"no user {recipient[5:]!r} with an email address")
+        return [Delivery(user.email, "staff", name=user.display_name)]
+    if recipient.startswith("mailbox:"):
+        address = config.get(recipient[8:]) or (config.get("mailboxes") or {}).get(recipient[8:])
+        if not address:
+            raise RecipientUnknown(f"{division.name} has no mailbox {recipient[8:]!r} in its configuration")
+        return [Delivery(address, "staff")]
+    if "@" in recipient:
+        return [Delivery(recipient, "staff")]
+    raise RecipientUnknown(f"unknown recipient {recipient!r}")
+
+
+def _to_complainant(case, data: dict) -> list[Delivery]:
+    complainant = case.complainant or {}
+    support = support_needs(case, data)
+    email = str(complainant.get("email") or "").strip()
+    advocate = str(support.get("advocate_email") or "").strip()
+    name = complainant.get("name", "")
+    if email and _format(support) not in POST_FORMATS:
+        cc = (advocate,) if advocate and advocate.lower() != email.lower() else ()
+        return [Delivery(email, "complainant", cc=cc, adjustments=complainant_adjustments(support, "email"),
+                         name=name)]
+    deliveries = [Delivery(POST, "complainant", delivery=POST, adjustments=complainant_adjustments(support, POST),
+                           name=name)]
+    if advocate:  # nobody to copy in on paper, so the advocate gets their own emailed copy
+        deliveries.append(Delivery(advocate, "complainant", adjustments=complainant_adjustments(support, "email"),
+                                   name=support.get("advocate_name", "")))
+    return deliveries
+
+
+def role_addresses(uow, division, role: str) -> list[str]:
+    """A role's mailbox from division config; else the staff holding the role; else the complaints mailbox."""
+    config = division.config or {}
+    mailbox = (config.get("mailboxes") or {}).get(role)
+    if mailbox:
+        return [mailbox] if isinstance(mailbox, str) else list(mailbox)
+    if role == "complaints_team" and config.get("complaints_mailbox"):
+        return [config["complaints_mailbox"]]
+    return uow.outbox.staff_addresses(division.id, role) or [config.get("complaints_mailbox")
+                                                             or "complaints@seetec.example"]
+
+
+def letter_context(case, division, draft_context: dict, delivery: Delivery, calendar: WorkingCalendar,
+                   now: datetime, addressee: str = "", deadlines: list[dict] | None = None) -> dict:
+    """What every template sees: case, division, its config, task data, support needs and the handler's extras."""
+    data = draft_context.get("data") or {}
+    support = support_needs(case, data)
+    complainant = dict(case.complainant or {})
+    case_view = {"reference": case.reference, "kind": case.kind, "channel": case.channel,
+                 "received_at": case.received_at, "stage": case.stage, "stage_key": stage_key(case.stage),
+                 "status": case.status, "outcome": case.outcome, "summary": case.summary or "",
+                 "complainant": complainant, "support_needs": support}
+    config = dict(division.config or {})
+    return {
+        **{k: v for k, v in draft_context.items() if k != "data"},
+        "data": data,
+        "case": case_view,
+        "division": {"name": division.name, "code": division.code, "nation": division.nation, "config": config},
+        "config": config,
+        "support": {**support, "large_print": wants_large_print(support)},
+        "recipient": {"audience": delivery.audience, "name": delivery.name, "address": delivery.address,
+                      "delivery": delivery.delivery, "addressee": addressee},
+        "deadlines": deadlines or [],
+        "today": long_date(now),
+        "working_days_after": lambda n, start=None: long_date(
+            calendar.deadline_after(_instant(start, now), int(n)).due),
+    }
+
+
+def _instant(value, default: datetime):
+    """A template's start date: a date, a datetime or an ISO string; the send date when absent or unreadable."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return default
+    return value or default
+
+
+def idempotency_key(base: str, address: str) -> str:
+    """The draft's key plus the address, hashed down when it would not fit the column."""
+    key = f"{base}:{address.lower()}"
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[:KEY_LIMIT - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class OutboxLetterQueue:
-    """Resolves recipients, renders subject, text and HTML, and writes an idempotent outbox row."""
+    """Resolves recipients, renders subject, text and HTML, and writes an idempotent outbox row per copy."""
 
-    def __init__(self, templates: Path = TEMPLATES):
-        self.env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]),
-                               undefined=StrictUndefined)
+    def __init__(self, templates: Path = TEMPLATES, renderer: LetterRenderer | None = None):
+        self.renderer = renderer or LetterRenderer(templates)
 
     def queue(self, uow, case, division, draft, now: datetime) -> None:
-        for address in self.recipients(uow, case, division, draft.recipient):
-            context = {"case": case, "division": division, "config": division.config, **draft.context}
-            subject = self._render(f"{draft.template}.subject.txt", context, f"{case.reference}: {draft.template}")
-            text = self._render(f"{draft.template}.txt", context, f"Case {case.reference}: {draft.template}")
-            html = self._render(f"{draft.template}.html", context, None) or self.env.from_string(
-                "<p>{{ text }}</p>", globals={}).render(text=text)
-            uow.outbox.add(case_id=case.id, idempotency_key=f"{draft.idempotency_key}:{address}", recipient=address,
-                           template=draft.template, subject=subject.strip(), body_text=text, body_html=html,
-                           next_attempt_at=now, created_at=now, status="pending" if "@" in address else "manual")
-
-    def recipients(self, uow, case, division, recipient: str) -> list[str]:
-        if recipient == "complainant":
-            return [case.complainant.get("email") or "post:" + case.reference]
-        if recipient.startswith("role:"):
-            role = recipient[5:]
-            mailbox = division.config.get("mailboxes", {}).get(role)
-            return [mailbox or division.config.get("complaints_mailbox", "complaints@example.org")]
-        return [recipient]
-
-    def _render(self, name: str, context: dict, default: str | None) -> str | None:
+        """Write the draft's outbox rows; a letter that cannot be written becomes a failed row and an incident."""
+        calendar = WorkingCalendar(division.nation, uow.closures.for_division(division.id))
+        env = self._environment(uow, case)
+        data = draft.context.get("data") or {}
+        deadlines = [{"name": d.name, "kind": d.kind, "stage": d.stage, "status": d.status, "due_at": d.due_at}
+                     for d in uow.deadlines.for_case(case.id)]
         try:
-            return self.env.get_template(name).render(context)
-        except TemplateNotFound:
-            return default
+            deliveries = resolve(uow, case, division, draft.recipient, data)
+        except RecipientUnknown as exc:
+            self._fail(uow, case, draft, now, draft.recipient, str(exc))
+            return
+        for delivery in deliveries:
+            try:
+                context = letter_context(case, division, draft.context, delivery, calendar, now, draft.recipient,
+                                         deadlines)
+                letter = self.renderer.render(draft.template, context, env)
+            except LetterNotRenderable as exc:
+                self._fail(uow, case, draft, now, delivery.address, str(exc))
+                continue
+            uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(draft.idempotency_key, delivery.address),
+                           recipient=delivery.address[:254], cc=list(delivery.cc), addressee=draft.recipient[:120],
+                           template=draft.template[:80], subject=letter.subject, body_text=letter.text,
+                           body_html=letter.html, delivery=delivery.delivery, adjustments=list(delivery.adjustments),
+                           reply_to=reply_address(case, division) if delivery.audience == "complainant" else None,
+                           next_attempt_at=now, created_at=now,
+                           status="manual" if delivery.delivery == POST else "pending")
+
+    def _environment(self, uow, case):
+        version = uow.versions.get(case.version_id) if getattr(case, "version_id", None) else None
+        if version is None:
+            return self.renderer.environment()
+        return self.renderer.environment(version.sha256, version.files)
+
+    def _fail(self, uow, case, draft, now: datetime, address: str, error: str) -> None:
+        row = uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(draft.idempotency_key, address),
+                             recipient=address[:254], addressee=draft.recipient[:120], template=draft.template[:80],
+                             subject=f"{case.reference}: {draft.template.replace('_', ' ')}", body_text="",
+                             body_html="", status="failed", last_error=error, next_attempt_at=now, created_at=now)
+        if row.status == "failed" and row.last_error == error:  # not a row an earlier run already queued
+            raise_letter_incident(uow, case, row, error, now)
+
+
+def reply_address(case, division) -> str | None:
+    """Where a complainant's reply should go: the feedback mailbox for compliments, else complaints."""
+    config = division.config or {}
+    if config.get("reply_to"):
+        return config["reply_to"]
+    if case.kind == "compliment" and config.get("feedback_mailbox"):
+        return config["feedback_mailbox"]
+    return config.get("complaints_mailbox")
+
+
+def raise_letter_incident(uow, case, row, error: str, now: datetime) -> None:
+    """Make a letter that cannot go out visible on its case: an incident text and a timeline event."""
+    if case is None:
+        return
+    text = f"Letter {row.template!r} to {row.addressee or row.recipient} could not be sent: {error}"
+    if not case.incident:
+        case.incident = text
+    elif text not in case.incident:
+        case.incident = f"{case.incident}\n{text}"
+    uow.events.append(case.id, "letter_failed", "system", now, version_id=case.version_id,
+                      data={"outbox_id": row.id, "template": row.template, "addressee": row.addressee,
+                            "error": error})

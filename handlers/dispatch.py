@@ -1,0 +1,156 @@
+"""The outbox dispatcher: claims due letters with a lease, sends them, and marks each sent, retried or failed."""
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from .letters import raise_letter_incident
+from .smtp import DeliveryFailed, Outgoing, build_message, domain_of, is_valid_address, message_id_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with a ceiling on the delay and on the number of attempts."""
+
+    first_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(hours=1)
+    max_attempts: int = 12
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait before the next attempt after `attempts` tries: 1, 2, 4, ... minutes, never above the cap."""
+        return min(self.first_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch run did."""
+
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+class OutboxDispatcher:
+    """Sends due outbox rows over SMTP; at most one dispatcher holds a row at a time."""
+
+    def __init__(self, uow_factory, sender, clock, *, owner: str, sender_address: str,
+                 policy: RetryPolicy = RetryPolicy(), batch: int = 10, lease: timedelta = timedelta(minutes=10)):
+        self.uow_factory, self.sender, self.clock = uow_factory, sender, clock
+        self.owner, self.sender_address = owner, sender_address
+        self.policy, self.batch, self.lease = policy, batch, lease
+        self.domain = domain_of(sender_address)
+
+    def dispatch(self, max_batches: int = 100) -> DispatchReport:
+        """Send everything that is due now, batch by batch, until nothing due is left unheld."""
+        report = DispatchReport()
+        for _ in range(max_batches):
+            letters = self.claim()
+            if not letters:
+                break
+            self._send_batch(letters, report)
+            if len(letters) < self.batch:
+                break
+        return report
+
+    def claim(self) -> list[Outgoing]:
+        """Lease a batch of due rows for this dispatcher, fixing each row's Message-ID before any send."""
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            rows = uow.outbox.claim_due(now, self.owner, now + self.lease, self.batch)
+            letters = []
+            for row in rows:
+                row.message_id = row.message_id or message_id_for(row.id, row.idempotency_key, self.domain)
+                letters.append(Outgoing(row.id, row.case_id, row.template, row.addressee, row.recipient,
+                                        tuple(row.cc or ()), row.reply_to, row.subject, row.body_text, row.body_html,
+                                        row.message_id, row.created_at, row.attempts))
+            uow.commit()
+        return letters
+
+    def _send_batch(self, letters: list[Outgoing], report: DispatchReport) -> None:
+        with ExitStack() as session:
+            connection, unreachable = None, None
+            for letter in letters:
+                if not is_valid_address(letter.recipient):
+                    self._fail(letter, f"malformed recipient address {letter.recipient!r}", report)
+                    continue
+                if unreachable is not None:  # the server is down: do not knock once per row
+                    self._defer(letter, unreachable, report)
+                    continue
+                if connection is None:
+                    try:
+                        connection = session.enter_context(self.sender.connect())
+                    except DeliveryFailed as exc:
+                        unreachable = exc
+                        self._defer(letter, exc, report)
+                        continue
+                cc = tuple(a for a in letter.cc if is_valid_address(a))
+                notes = [f"copy to {a} not sent: malformed address" for a in letter.cc if a not in cc]
+                try:
+                    refused = connection.send(build_message(replace(letter, cc=cc), self.sender_address),
+                                              self.sender_address, [letter.recipient, *cc])
+                except DeliveryFailed as exc:
+                    if not exc.permanent:  # the session may be broken: start a fresh one for the next row
+                        session.close()
+                        connection = None
+                    self._after_failure(letter, exc, report)
+                    continue
+                notes += [f"copy to {a} refused: {why}" for a, why in refused.items()]
+                self._mark_sent(letter, "; ".join(notes) or None, report)
+
+    def _after_failure(self, letter: Outgoing, exc: DeliveryFailed, report: DispatchReport) -> None:
+        if exc.permanent:
+            self._fail(letter, str(exc), report)
+        else:
+            self._defer(letter, exc, report)
+
+    def _defer(self, letter: Outgoing, exc: DeliveryFailed, report: DispatchReport) -> None:
+        if letter.attempts >= self.policy.max_attempts:
+            self._fail(letter, f"gave up after {letter.attempts} attempts: {exc}", report)
+            return
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            row = uow.outbox.get(letter.id)
+            if row is None or row.status != "pending" or row.lease_owner != self.owner:
+                return
+            row.next_attempt_at = now + self.policy.delay(letter.attempts)
+            row.last_error, row.lease_owner, row.lease_until = str(exc), None, None
+            uow.commit()
+        report.retried.append(letter.id)
+        log.info("outbox %s: attempt %s failed, retrying at %s: %s", letter.id, letter.attempts,
+                 now + self.policy.delay(letter.attempts), exc)
+
+    def _fail(self, letter: Outgoing, error: str, report: DispatchReport) -> None:
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            row = uow.outbox.get(letter.id)
+            if row is None or row.status != "pending" or row.lease_owner != self.owner:
+                return
+            row.status, row.last_error, row.lease_owner, row.lease_until = "failed", error, None, None
+            case = uow.cases.get(row.case_id) if row.case_id else None
+            raise_letter_incident(uow, case, row, error, now)
+            uow.commit()
+        report.failed.append(letter.id)
+        log.warning("outbox %s failed for good: %s", letter.id, error)
+
+    def _mark_sent(self, letter: Outgoing, note: str | None, report: DispatchReport) -> None:
+        # Marked even if our lease lapsed meanwhile: the letter did go, and a rival's resend carries the same ID.
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            row = uow.outbox.get(letter.id)
+            if row is None or row.status != "pending":
+                return
+            row.status, row.sent_at, row.last_error = "sent", now, note
+            row.lease_owner, row.lease_until = None, None
+            if row.case_id:
+                case = uow.cases.get(row.case_id)
+                uow.events.append(row.case_id, "letter_sent", "system", now,
+                                  version_id=case.version_id if case else None,
+                                  data={"outbox_id": row.id, "template": row.template, "addressee": row.addressee,
+                                        "message_id": row.message_id, "attempts": row.attempts,
+                                        **({"note": note} if note else {})})
+            uow.commit()
+        report.sent.append(letter.id)
