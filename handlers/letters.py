@@ -14,7 +14,6 @@ KEY_LIMIT = 255
 POST = "post"
 PLAIN_FORMATS = {"", "email", "standard", "none"}
 POST_FORMATS = {"post", "letter", "paper"}
-LARGE_PRINT_FORMATS = {"large_print", "large print"}
 
 
 class RecipientUnknown(Exception):
@@ -40,13 +39,22 @@ def support_needs(case, data: dict) -> dict:
     return {**recorded, **noted}
 
 
-def _format(support: dict) -> str:
-    return str(support.get("preferred_format") or support.get("format") or "").strip().lower()
+def formats(support: dict) -> set[str]:
+    """The formats asked for, whether as one preferred format (training triage) or a list (public intake)."""
+    asked = {str(f).strip().lower().replace(" ", "_") for f in support.get("formats") or [] if f}
+    one = str(support.get("preferred_format") or support.get("format") or "").strip().lower().replace(" ", "_")
+    return (asked | {one}) - {""}
 
 
 def wants_large_print(support: dict) -> bool:
-    """True when the complainant asked for large print, by flag or as their preferred format."""
-    return bool(support.get("large_print")) or _format(support) in LARGE_PRINT_FORMATS
+    """True when the complainant asked for large print, by flag or as a format."""
+    return bool(support.get("large_print")) or "large_print" in formats(support)
+
+
+def wants_post(complainant: dict, support: dict) -> bool:
+    """True when the complainant asked for letters on paper rather than email."""
+    preference = str(complainant.get("contact_preference") or "").strip().lower()
+    return preference in POST_FORMATS or bool(formats(support) & POST_FORMATS)
 
 
 def complainant_adjustments(support: dict, delivery: str) -> tuple[str, ...]:
@@ -59,8 +67,7 @@ def complainant_adjustments(support: dict, delivery: str) -> tuple[str, ...]:
     language = str(support.get("language") or "").strip()
     if language and language.lower() not in {"en", "english"}:
         notes.append(f"preferred language {language}: arrange a translated copy")
-    fmt = _format(support)
-    if fmt and fmt not in PLAIN_FORMATS | POST_FORMATS | LARGE_PRINT_FORMATS:
+    for fmt in sorted(formats(support) - PLAIN_FORMATS - POST_FORMATS - {"large_print", "translation"}):
         notes.append(f"preferred format {fmt.replace('_', ' ')}: arrange this format")
     if delivery == POST:
         notes.append("send by post: print and post this letter")
@@ -102,7 +109,7 @@ def _to_complainant(case, data: dict) -> list[Delivery]:
     email = str(complainant.get("email") or "").strip()
     advocate = str(support.get("advocate_email") or "").strip()
     name = complainant.get("name", "")
-    if email and _format(support) not in POST_FORMATS:
+    if email and not wants_post(complainant, support):
         cc = (advocate,) if advocate and advocate.lower() != email.lower() else ()
         return [Delivery(email, "complainant", cc=cc, adjustments=complainant_adjustments(support, "email"),
                          name=name)]

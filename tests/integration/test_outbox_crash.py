@@ -1,0 +1,66 @@
+"""A dispatcher killed after the SMTP server took a letter but before the row was marked sent."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.test_outbox_dispatch import dispatcher, route_to_demo, rows, start
+from tests.integration.test_smtp_sender import smtp_server  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+DIES_AFTER_SENDING = '''
+import os, signal, sys
+from contextlib import contextmanager
+from datetime import datetime
+
+import bootstrap
+from handlers.dispatch import OutboxDispatcher
+from handlers.smtp import SmtpConnection, SmtpSender
+from processes.clock import SettableClock
+from settings import Settings
+
+url, port, now = sys.argv[1], int(sys.argv[2]), datetime.fromisoformat(sys.argv[3])
+
+
+class DiesAfterSending(SmtpConnection):
+    def send(self, *args):
+        super().send(*args)
+        os.kill(os.getpid(), signal.SIGKILL)  # the server has the letter; the row is never marked
+
+
+class Sender(SmtpSender):
+    @contextmanager
+    def connect(self):
+        with super().connect() as connection:
+            yield DiesAfterSending(connection.client)
+
+
+container = bootstrap.build(Settings(database_url=url, clock="demo"), clock=SettableClock(now))
+OutboxDispatcher(container.uow, Sender("127.0.0.1", port, timeout=5), container.clock, owner="doomed",
+                 sender_address="complaints@seetec.example").dispatch()
+'''
+
+
+def test_a_dispatcher_killed_between_sending_and_marking_resends_under_the_same_message_id(
+        container, settings, clock, smtp_server):
+    route_to_demo(container)
+    start(container)
+
+    doomed = subprocess.run([sys.executable, "-c", DIES_AFTER_SENDING, settings.database_url,
+                             str(smtp_server.port), clock.now().isoformat()], cwd=ROOT, timeout=120,
+                            capture_output=True)
+    assert doomed.returncode == -signal.SIGKILL, doomed.stderr.decode()
+    [row] = rows(container)
+    assert (row.status, row.lease_owner, len(smtp_server.received)) == ("pending", "doomed", 1)
+
+    assert dispatcher(container, smtp_server).dispatch().sent == []  # the dead dispatcher's lease still holds
+    clock.advance(minutes=11)  # the lease has run out
+    assert dispatcher(container, smtp_server).dispatch().sent == [row.id]
+    assert dispatcher(container, smtp_server).dispatch().sent == []
+
+    first, again = smtp_server.received
+    assert first.message["Message-ID"] == again.message["Message-ID"] == row.message_id
+    assert first.message.as_bytes() == again.message.as_bytes()  # a receiver sees the same letter twice, not two
+    assert rows(container)[0].status == "sent"
