@@ -51,6 +51,7 @@ class Pool:
         self.diagram, self.id, self.name, self.lanes = diagram, process_id, name, lanes
         self.nodes: dict[str, Node] = {}
         self.flows: list[dict] = []
+        self.data_objects: list[str] = []
 
     def _add(self, tag, id, name, lane, col, row, parent=None, **spec) -> str:
         if id in self.nodes or id in ("Start", "End"):
@@ -98,7 +99,12 @@ class Pool:
         return self._add("callActivity", id, name, lane, col, row, parent, called=called, loop=loop)
 
     def subprocess(self, id, name, lane=None, *, event=False, items=None, item=None, parent=None):
-        """An expanded embedded subprocess, sized around the nodes later added with parent=id."""
+        """An expanded embedded subprocess, sized around the nodes later added with parent=id.
+
+        With `items` it runs once per item of that task-data list; a data object of that name keeps the
+        reference resolvable when bpmn-js opens and saves the diagram."""
+        if items:
+            self.data_objects.append(items)
         return self._add("subProcess", id, name, lane, 0, 0, parent, event=event, items=items, item=item)
 
     def boundary(self, id, name, attached, *, timer=None, message=None, variable=None, interrupting=True,

@@ -19,20 +19,38 @@ def _size(node: Node) -> tuple[int, int]:
 
 
 def layout(pool: Pool, top: float) -> tuple[float, float, dict]:
-    """Place every node; return the pool's height, width and each lane's (top, height)."""
+    """Place every node; return the pool's height, width and each lane's (top, height).
+
+    The first and last lanes grow when nested subprocess frames would stick out of the pool."""
+    above = below = 0.0
+    for _ in range(2):
+        lanes = _place(pool, top, above, below)
+        first, last = lanes[pool.lanes[0]], lanes[pool.lanes[-1]]
+        lowest = max(n.bounds[1] + n.bounds[3] for n in pool.nodes.values())
+        above += max(0.0, first[0] + 10 - min(n.bounds[1] for n in pool.nodes.values()))
+        below += max(0.0, lowest + 10 - (last[0] + last[1]))
+    lanes = _place(pool, top, above, below)
+    height = sum(h for _, h in lanes.values())
+    width = max(n.bounds[0] + n.bounds[2] for n in pool.nodes.values()) - POOL_X + LEFT
+    return height, width, lanes
+
+
+def _place(pool: Pool, top: float, above: float, below: float) -> dict:
     rows = {lane: 1 for lane in pool.lanes}
     for node in pool.nodes.values():
         if node.lane and node.tag != "subProcess":
             rows[node.lane] = max(rows[node.lane], int(node.row) + 1)
     lanes, y = {}, top
     for lane in pool.lanes:
-        lanes[lane] = (y, rows[lane] * ROW_H)
-        y += rows[lane] * ROW_H
+        height = rows[lane] * ROW_H + (above if lane == pool.lanes[0] else 0) + (below if lane == pool.lanes[-1] else 0)
+        lanes[lane] = (y, height)
+        y += height
     x0 = POOL_X + POOL_LABEL + LANE_LABEL + LEFT
     for node in pool.nodes.values():
         if node.tag not in ("subProcess", "boundaryEvent"):
             w, h = _size(node)
-            cx, cy = x0 + node.col * COL_W, lanes[node.lane][0] + node.row * ROW_H + ROW_H / 2
+            offset = above if node.lane == pool.lanes[0] else 0
+            cx, cy = x0 + node.col * COL_W, lanes[node.lane][0] + offset + node.row * ROW_H + ROW_H / 2
             node.bounds = (cx - w / 2, cy - h / 2, w, h)
     pending = [n for n in pool.nodes.values() if n.tag in ("subProcess", "boundaryEvent")]
     while pending:
@@ -52,8 +70,7 @@ def layout(pool: Pool, top: float) -> tuple[float, float, dict]:
                     y2 = max(c.bounds[1] + c.bounds[3] for c in children) + PAD
                     node.bounds = (x1, y1, x2 - x1, y2 - y1)
                     pending.remove(node)
-    width = max(n.bounds[0] + n.bounds[2] for n in pool.nodes.values()) - POOL_X + LEFT
-    return y - top, width, lanes
+    return lanes
 
 
 def route(source: Node, target: Node) -> list[tuple[float, float]]:
@@ -69,7 +86,7 @@ def route(source: Node, target: Node) -> list[tuple[float, float]]:
     if tcx > scx + 1:
         if abs(tcy - scy) < 1:
             return [(sx + sw, scy), (tx, tcy)]
-        if source.tag in GATEWAYS or source.tag == "subProcess":
+        if source.tag in GATEWAYS:
             start_y = sy + sh if tcy > scy else sy
             return [(scx, start_y), (scx, tcy), (tx, tcy)]
         mid = (sx + sw + tx) / 2
@@ -109,7 +126,7 @@ def write_definitions(diagram) -> bytes:
             extra = {"isExpanded": "true"} if node.tag == "subProcess" else {}
             if node.tag == "exclusiveGateway":
                 extra = {"isMarkerVisible": "true"}
-            _shape(plane, node.id, node.bounds, **extra)
+            _shape(plane, node.id, node.bounds, label=_label(node), **extra)
         for flow in pool.flows:
             edge = etree.SubElement(plane, q("bpmndi:BPMNEdge"), id=f"{flow['id']}_di", bpmnElement=flow["id"])
             for x, y in route(pool.nodes[flow["source"]], pool.nodes[flow["target"]]):
@@ -138,10 +155,22 @@ def _lane_id(pool: Pool, lane: str) -> str:
     return f"{pool.id}_lane_{lane.lower().replace(' ', '_')}"
 
 
-def _shape(plane, element: str, bounds, **attrs) -> None:
+def _shape(plane, element: str, bounds, label=None, **attrs) -> None:
     shape = etree.SubElement(plane, q("bpmndi:BPMNShape"), id=f"{element}_di", bpmnElement=element, **attrs)
     x, y, w, h = bounds
     etree.SubElement(shape, q("dc:Bounds"), x=_n(x), y=_n(y), width=_n(w), height=_n(h))
+    if label:
+        holder = etree.SubElement(shape, q("bpmndi:BPMNLabel"))
+        x, y, w, h = label
+        etree.SubElement(holder, q("dc:Bounds"), x=_n(x), y=_n(y), width=_n(w), height=_n(h))
+
+
+def _label(node: Node):
+    """Boundary events side by side: the first one's label to the left, the others' to the right."""
+    if node.tag != "boundaryEvent":
+        return None
+    x, y, _, _ = node.bounds
+    return (x - 78, y + 34, 80, 40) if node.spec["slot"] == 0 else (x + 34, y + 34, 80, 40)
 
 
 def _process(pool: Pool):
@@ -152,6 +181,8 @@ def _process(pool: Pool):
         for node in pool.nodes.values():
             if node.lane == lane and not (node.tag == "subProcess" and node.lane is None):
                 etree.SubElement(element, q("bpmn:flowNodeRef")).text = node.id
+    for name in pool.data_objects:
+        etree.SubElement(process, q("bpmn:dataObject"), id=name, name=name)
     _fill_scope(pool, process, None)
     return process
 

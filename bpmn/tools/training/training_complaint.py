@@ -17,7 +17,7 @@ def case_pool(diagram: Diagram) -> None:
     Two listeners run beside the case: action plans and misconduct referrals are thrown to them from the stages,
     so that reminders and HR's work neither hold the complaint up nor end when it closes.
     """
-    pool = diagram.pool("training_complaint", "Seetec Training complaint", [TEAM, LM, HR])
+    pool = diagram.pool("training_complaint", "Seetec Training complaint", [LM, TEAM, HR])
     pool.start("complaint_received", "Complaint, concern or survey feedback received", TEAM, 0)
     pool.gateway("case_and_listeners", "Case and listeners", TEAM, 1, kind="parallelGateway")
     handling = pool.subprocess("case_handling", "Handle the case")

@@ -32,10 +32,10 @@ def deadline_timers(pool: Pool, host: str, stage: str, received: str, days: int,
                   timer=due_expression(stage, received, days), props={"deadlineKind": "response", "stage": stage})
     pool.service(f"{stage}_warn_staff", "Warn the line manager and complaints team", lane, col, row,
                  op="notify_roles", params={"template": "'sla_warning'", "roles": ALERTED})
-    pool.end(f"{stage}_warned", "Warning sent", lane, col, row + 1)
-    pool.service(f"{stage}_alert_breach", "Alert the line manager and complaints team", lane, col + 1, row,
+    pool.end(f"{stage}_warned", "Warning sent", lane, col + 0.7, row)
+    pool.service(f"{stage}_alert_breach", "Alert the line manager and complaints team", lane, col, row + 1,
                  op="notify_roles", params={"template": "'sla_breach'", "roles": ALERTED})
-    pool.end(f"{stage}_breach_alerted", "Breach alerted", lane, col + 1, row + 1)
+    pool.end(f"{stage}_breach_alerted", "Breach alerted", lane, col + 0.7, row + 1)
     pool.chain(f"{stage}_response_warning", f"{stage}_warn_staff", f"{stage}_warned")
     pool.chain(f"{stage}_response_due", f"{stage}_alert_breach", f"{stage}_breach_alerted")
 
@@ -164,7 +164,7 @@ def formal_round(diagram: Diagram) -> None:
     pool.flow("approval_check", "revise_formal_response", "No", default=True)
     pool.flow("revise_formal_response", "response_revised")
     pool.end("formal_work_done", "Response agreed", io, 12, parent=work)
-    pool.end("formal_work_other", "Interim or not cooperating", io, 7, 2, parent=work)
+    pool.end("formal_work_other", "Interim or not cooperating", io, 6, 2, parent=work)
     pool.chain("formal_work_start", "complaint_reviewed_check")
     pool.flow("complaint_reviewed_check", "investigate_formal", "Yes", condition="formal_complaint_reviewed == True")
     pool.flow("complaint_reviewed_check", "review_formal_complaint", "No", default=True)

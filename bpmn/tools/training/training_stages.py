@@ -17,12 +17,12 @@ def acknowledgement_task(pool: Pool, id: str, name: str, received: str, stage: s
                   timer=f"working_days_after({received}, 3)", props={"deadlineKind": "warning", "stage": stage})
     pool.boundary(f"{id}_due", "Acknowledgement due", id, interrupting=False, slot=1,
                   timer=f"working_days_after({received}, 5)", props={"deadlineKind": "acknowledgement", "stage": stage})
-    pool.service(f"{id}_warn", "Warn the complaints team", TEAM, col, row + 1, op="notify_roles",
+    pool.service(f"{id}_warn", "Warn the complaints team", TEAM, col + 0.7, row + 1, op="notify_roles",
                  params={"template": "'sla_warning'", "roles": "['complaints_team']"})
-    pool.end(f"{id}_warned", "Warned", TEAM, col, row + 2)
-    pool.service(f"{id}_alert", "Alert the line manager and complaints team", TEAM, col + 1, row + 1,
+    pool.end(f"{id}_warned", "Warned", TEAM, col + 1.4, row + 1)
+    pool.service(f"{id}_alert", "Alert the line manager and complaints team", TEAM, col + 0.7, row + 2,
                  op="notify_roles", params={"template": "'sla_breach'", "roles": ALERTED})
-    pool.end(f"{id}_alerted", "Alerted", TEAM, col + 1, row + 2)
+    pool.end(f"{id}_alerted", "Alerted", TEAM, col + 1.4, row + 2)
     pool.chain(f"{id}_warning", f"{id}_warn", f"{id}_warned")
     pool.chain(f"{id}_due", f"{id}_alert", f"{id}_alerted")
 
@@ -53,9 +53,9 @@ def survey(pool: Pool) -> None:
                   timer="working_days_after(received_at, 5)", props={"deadlineKind": "warning", "stage": "survey"})
     pool.boundary("survey_agreement_due", "No agreement in time", "record_survey_agreement", slot=1,
                   timer="working_days_after(received_at, 10)", props={"deadlineKind": "consent", "stage": "survey"})
-    pool.service("chase_survey_agreement", "Remind the complaints team", TEAM, 2, 4, op="notify_roles",
+    pool.service("chase_survey_agreement", "Remind the complaints team", TEAM, 2.5, 4, op="notify_roles",
                  params={"template": "'sla_warning'", "roles": "['complaints_team']"})
-    pool.end("survey_agreement_chased", "Reminded", TEAM, 2, 5)
+    pool.end("survey_agreement_chased", "Reminded", TEAM, 2.5, 5)
     pool.chain("survey_agreement_chase", "chase_survey_agreement", "survey_agreement_chased")
     pool.gateway("agreement_check", "Agreed to log a complaint?", TEAM, 3, 3)
     pool.script("log_survey_complaint", "Log it as a complaint received today", TEAM, 4, 3,
