@@ -82,12 +82,13 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                   "assignee": users[t.assignee_id].display_name if t.assignee_id in users else None,
                   "completed_by": users[t.completed_by_id].display_name if t.completed_by_id in users else None,
                   "completed_at": t.completed_at} for t in uow.tasks.for_case(case.id)]
-        return CaseView(case=plain(case), division=plain(division), version=plain(run.version), deadlines=deadlines,
+        version = uow.versions.get(case.version_id)
+        return CaseView(case=plain(case), division=plain(division), version=plain(version), deadlines=deadlines,
                         timeline=[_timeline_line(e) for e in uow.events.for_case(case.id)],
                         correspondence=plain_all(uow.outbox.for_case(case.id)),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
                         files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
-                        diagram_xml=entry_diagram(run.version), markers=markers(run.workflow))
+                        diagram_xml=entry_diagram(version), markers=markers(run.workflow))
 
 
 def waiting_messages(run: CaseRun) -> list[str]:

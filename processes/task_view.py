@@ -53,7 +53,8 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
         manager = any(actor.has_role(division.code, r) for r in MANAGER_ROLES)
         assignee = uow.users.get(row.assignee_id) if row.assignee_id else None
         data = dict(row.draft or {})
-        return TaskView(task=plain(row), case=plain(case), division=plain(division), version=plain(run.version),
+        return TaskView(task=plain(row), case=plain(case), division=plain(division),
+                        version=plain(uow.versions.get(case.version_id)),
                         schema=schema, ui=ui, data=data,
                         can_complete=row.state == "open" and may_act and mine_or_free,
                         can_claim=row.state == "open" and may_act and row.assignee_id is None,
