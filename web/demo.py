@@ -27,7 +27,8 @@ SHORT = {"complaints_team": "team", "line_manager": "manager", "investigating_of
 SECOND = {"investigating_officer": "officer2", "appeal_panel": "panel2", "line_manager": "manager2"}
 PREFERRED = {"eligible": True, "is_eligible": True, "in_time": True, "within_time_limit": True, "consent_needed": False,
              "needs_consent": False, "serious": False, "misconduct": False, "misconduct_concerns": False,
-             "learning": False, "has_learning": False, "reopen": False}
+             "learning": False, "has_learning": False, "reopen": False, "about_service_delivery": True,
+             "provider": "seetec", "subject_deceased": False, "too_serious_for_informal": False}
 PEOPLE = [("Alex Morgan", "alex.morgan@example.org"), ("Sam Patel", "sam.patel@example.org"),
           ("Jo O'Neill", "jo.oneill@example.org"), ("Chris Evans", "chris.evans@example.org"),
           ("Priya Shah", "priya.shah@example.org"), ("Tom Hughes", "tom.hughes@example.org")]
@@ -93,6 +94,10 @@ def _example(name: str, spec: dict, variant: int):
         return None
     if "const" in spec:
         return spec["const"]
+    if name in PREFERRED:
+        return PREFERRED[name]
+    if "default" in spec:
+        return spec["default"]
     options = spec.get("enum") or [o["const"] for o in spec.get("oneOf", []) if isinstance(o, dict) and "const" in o]
     if options:
         return options[variant % len(options)] if name not in ("outcome",) else options[0]
