@@ -1,4 +1,7 @@
 """Seetec Training formal stage: acknowledgement, director's reviews, 30 working days, interim responses."""
+import pytest
+
+from processes.errors import InvalidInput
 from tests.bpmn.test_training_support import (at, deliver, end_of, event, explanation, formal_response_sent,
                                               informal_response_sent, investigate_formally, lane, review_formal_complaint,
                                               task_tree_depth, timer_kind, training_case, triage)
@@ -151,3 +154,14 @@ def test_misconduct_found_in_the_formal_investigation_goes_to_hr():
     investigate_formally(run, misconduct_suspected=True, misconduct_concern="Falsified records")
     assert sorted(run.ready) == ["consider_misconduct", "review_formal_response"]
     assert ("hr_referral", "role:hr") in run.letters()
+
+
+def test_the_investigation_records_that_the_colleague_was_told_and_interviewed_and_any_confidentiality_limits():
+    run = escalated_on_4_january()
+    run.complete("acknowledge_formal", support_needs_checked=True)
+    review_formal_complaint(run)
+    schema = run.definition.form_for(run.task("investigate_formal").task_spec)
+    assert {"colleague_informed", "colleague_interviewed", "confidentiality_maintained"} <= set(schema["required"])
+    with pytest.raises(InvalidInput) as refused:
+        investigate_formally(run, confidentiality_maintained=False)
+    assert "confidentiality_explanation" in refused.value.fields

@@ -112,3 +112,16 @@ def test_survey_agreement_is_chased_and_then_treated_as_not_given_when_no_answer
     assert run.ready == ["record_survey_agreement"]
     run.advance_to(at(2027, 1, 12))
     assert run.ready == ["decide_internal_investigation"]
+
+
+def test_a_concern_raised_with_a_tutor_is_handled_informally_and_its_details_go_to_the_mailbox():
+    run = training_case(kind="concern")
+    triage(run, raised_with="Sam Tutor")
+    assert run.letters()[0] == ("concern_notice", "mailbox:complaints_mailbox")
+    assert run.task("resolve_informally").data["raised_with"] == "Sam Tutor"
+
+
+def test_support_needs_agreed_at_triage_travel_with_the_case_to_every_later_task():
+    run = training_case()
+    triage(run, support_needs={"language": "Polish", "scribe": True, "advocate_name": "Ann Advocate"})
+    assert run.task("resolve_informally").data["support_needs"]["language"] == "Polish"
