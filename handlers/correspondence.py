@@ -46,6 +46,7 @@ class Letter:
 
     @property
     def state_label(self) -> str:
+        """The state in words for the case page."""
         return STATES.get(self.state, self.state)
 
 

@@ -24,6 +24,7 @@ class MailDrop:
         self._count = len(list(self.folder.glob("*.eml")))
 
     async def handle_DATA(self, server, session, envelope):
+        """Save the message as received, with its envelope, and accept it."""
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8")

@@ -75,8 +75,8 @@ def complainant_adjustments(support: dict, delivery: str) -> tuple[str, ...]:
 
 
 def resolve(uow, case, division, recipient: str, data: dict) -> list[Delivery]:
-    """Turn a handler's recipient ('complainant', 'advocate', 'role:<role>', 'user:<name>', 'mailbox:<key>'
-    or an address) into deliveries."""
+    """Turn a handler's recipient ('complainant', 'advocate', 'assignees', 'role:<role>', 'user:<name>',
+    'mailbox:<key>' or an address) into deliveries."""
     config = division.config or {}
     if recipient == "complainant":
         return _to_complainant(case, data)
@@ -88,6 +88,9 @@ def resolve(uow, case, division, recipient: str, data: dict) -> list[Delivery]:
                          adjustments=complainant_adjustments(support, "email"), name=support.get("advocate_name", ""))]
     if recipient.startswith("role:"):
         return [Delivery(a, "staff") for a in role_addresses(uow, division, recipient[5:])]
+    if recipient == "assignees":
+        return [Delivery(a, "staff") for a in assignee_addresses(uow, case)
+                or role_addresses(uow, division, "complaints_team")]
     if recipient.startswith("user:"):
         user = uow.users.by_username(recipient[5:])
         if user is None or not user.email:
@@ -119,6 +122,12 @@ def _to_complainant(case, data: dict) -> list[Delivery]:
         deliveries.append(Delivery(advocate, "complainant", adjustments=complainant_adjustments(support, "email"),
                                    name=support.get("advocate_name", "")))
     return deliveries
+
+
+def assignee_addresses(uow, case) -> list[str]:
+    """Email addresses of the active people the case's open tasks are assigned to."""
+    users = [uow.users.get(task.assignee_id) for task in uow.tasks.open_for_case(case.id) if task.assignee_id]
+    return sorted({user.email for user in users if user is not None and user.is_active and user.email})
 
 
 def role_addresses(uow, division, role: str) -> list[str]:

@@ -44,6 +44,7 @@ def message_id_for(outbox_id: int, idempotency_key: str, domain: str) -> str:
 
 
 def domain_of(address: str) -> str:
+    """The domain part of an address, for Message-IDs."""
     return address.rpartition("@")[2] or "localhost"
 
 
@@ -99,6 +100,7 @@ class SmtpSender:
 
     @classmethod
     def from_settings(cls, settings) -> "SmtpSender":
+        """The sender the COMPLAINTS_SMTP_* settings describe."""
         return cls(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls, use_ssl=settings.smtp_ssl,
                    username=settings.smtp_username, password=settings.smtp_password,
                    timeout=getattr(settings, "smtp_timeout", 30.0), ca_file=getattr(settings, "smtp_ca_file", ""))
@@ -108,7 +110,7 @@ class SmtpSender:
 
     @contextmanager
     def connect(self) -> Iterator["SmtpConnection"]:
-        """An open, authenticated connection; failing to get one is a temporary, connection-wide failure."""
+        """An open, authenticated session; failing to get one is a temporary failure for every letter."""
         try:
             if self.use_ssl:
                 client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
@@ -124,7 +126,10 @@ class SmtpSender:
             except BaseException:
                 client.close()
                 raise
-        except (smtplib.SMTPException, OSError) as exc:
+        except smtplib.SMTPException as exc:  # e.g. a refused login or STARTTLS: a set-up fault, retried
+            raise DeliveryFailed(f"the SMTP server {self.host}:{self.port} refused the session: {describe(exc)}",
+                                 permanent=False) from exc
+        except OSError as exc:
             raise DeliveryFailed(f"cannot reach the SMTP server {self.host}:{self.port}: {describe(exc)}",
                                  permanent=False) from exc
         try:

@@ -99,6 +99,21 @@ def test_staff_letters_go_to_the_roles_mailbox_else_its_members_else_the_complai
     assert "as a line manager" in breach.body_text and breach.reply_to is None
 
 
+def test_a_breach_alert_to_the_assignees_reaches_whoever_holds_the_cases_open_tasks(container):
+    route_to_demo(container)
+    reference = start(container)
+    queue(container, reference, "sla_breach", "assignees", key="unassigned")
+    add_staff(container, "ola", "ola@seetec.example", "complaints_team")
+    with container.session_factory() as session, session.begin():
+        task = session.scalars(select(m.Task).where(m.Task.state == "open")).one()
+        task.assignee_id = session.scalar(select(m.User.id).where(m.User.username == "ola"))
+    queue(container, reference, "sla_breach", "assignees", key="assigned")
+
+    alerts = rows(container, m.Outbox.addressee == "assignees")
+    assert [r.recipient for r in alerts] == [IA_MAILBOX, "ola@seetec.example"]
+    assert "as the person the work is assigned to" in alerts[1].body_text
+
+
 def test_queueing_the_same_draft_again_writes_no_second_letter(container):
     route_to_demo(container)
     reference = start(container)

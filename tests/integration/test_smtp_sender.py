@@ -190,6 +190,7 @@ def test_the_sender_logs_in_when_a_username_is_set(smtp_server_down):
         server.stop()
     assert len(server.received) == 1 and logins[0][1] and not logins[-1][1]
     assert not failure.value.permanent  # a bad password is the set-up's fault: retry, then fail visibly
+    assert "refused the session: 535" in str(failure.value)
 
 
 def test_starttls_upgrades_the_connection_before_sending(tmp_path, smtp_server_down):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -198,3 +199,11 @@ def test_dates_and_stages_read_as_words():
     assert long_date("not a date") == "not a date" and long_date(None, "soon") == "soon"
     assert [stage_key(s) for s in ("stage_1", "Formal", "appeal-stage", "intake")] == [
         "informal", "formal", "appeal", "intake"]
+
+
+def test_every_template_a_shipped_diagram_names_exists():
+    bpmn = Path(__file__).resolve().parents[2] / "bpmn"
+    named = set()
+    for diagram in bpmn.rglob("*.bpmn"):
+        named |= set(re.findall(r'id="template" type="\w+" value="\'(\w+)\'"', diagram.read_text()))
+    assert named and named <= set(RENDERER.names()), sorted(named - set(RENDERER.names()))
