@@ -97,20 +97,20 @@ def test_action_plan_reminders_survive_a_later_withdrawal():
 
 def test_unacceptable_behaviour_can_be_recorded_with_restrictions_at_any_stage_and_work_goes_on():
     run = at_formal_investigation()
-    deliver(run, "unacceptable_behaviour_reported", description="Abusive calls to the tutor")
+    deliver(run, "unacceptable_behaviour", description="Abusive calls to the tutor")
     assert sorted(run.ready) == ["investigate_formal", "record_behaviour"]
     assert lane(run, "record_behaviour") == "Line manager"
     run.complete("record_behaviour", behaviour_description="Abusive calls", restrictions=["Contact by email only"],
                  restrictions_review_on="2027-04-01")
     assert event(run, "unacceptable_behaviour_recorded")["restrictions"] == ["Contact by email only"]
-    assert run.ready == ["investigate_formal"] and "unacceptable_behaviour_reported" in awaited(run)
+    assert run.ready == ["investigate_formal"] and "unacceptable_behaviour" in awaited(run)
 
 
 def test_repeated_behaviour_reports_do_not_deepen_the_task_tree():
     run = at_informal_investigation()
     depths = []
     for n in range(40):
-        deliver(run, "unacceptable_behaviour_reported", n=n)
+        deliver(run, "unacceptable_behaviour", n=n)
         run.complete("record_behaviour", behaviour_description=f"Report {n}", restrictions=[],
                      restrictions_review_on="2027-04-01")
         depths.append(task_tree_depth(run))

@@ -39,7 +39,7 @@ def case_pool(diagram: Diagram) -> None:
     pool.nodes[watch].spec["loop"] = "True"
     pool.start("watch_started", "Watching", LM, 4, parent=watch)
     pool.catch("behaviour_reported", "Unacceptable behaviour reported", LM, 5, parent=watch,
-               message="unacceptable_behaviour_reported", variable="behaviour_report")
+               message="unacceptable_behaviour", variable="behaviour_report")
     pool.user("record_behaviour", "Record the unacceptable behaviour and any restrictions", LM, 6, parent=watch,
               form="forms/behaviour.json")
     pool.service("record_restrictions_placed", "Put the restrictions on the case record", LM, 7, parent=watch,
