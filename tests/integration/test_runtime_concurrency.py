@@ -84,15 +84,17 @@ def test_two_concurrent_completions_of_one_task_give_one_success_and_one_conflic
     assert count(c, m.Event, m.Event.kind == "case_closed") == 1
 
 
-def test_two_workers_sweeping_1000_due_timers_fire_each_exactly_once(demo_container, settings):
+def test_two_workers_sweeping_1000_due_timers_fire_each_exactly_once(demo_container, settings, tmp_path):
     c = demo_container
     clone_cases(c, start(c), 999)
-    procs = []
-    for name in ("worker-a", "worker-b"):
-        command, env = worker_command(settings, name, REMINDER_DUE)
-        procs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-    outputs = [p.communicate(timeout=600)[0].decode() for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
+    procs, logs = [], [tmp_path / f"worker-{n}.log" for n in "ab"]
+    for log in logs:
+        command, env = worker_command(settings, log.stem, REMINDER_DUE)
+        with log.open("wb") as out:
+            procs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+    for proc in procs:
+        proc.wait(timeout=900)
+    assert [p.returncode for p in procs] == [0, 0], [log.read_text()[-2000:] for log in logs]
     fired = reminders_fired_per_case(c)
     assert len(fired) == 1000 and set(fired.values()) == {1}
     assert count(c, m.Outbox, m.Outbox.template == "sla_warning") == 1000
