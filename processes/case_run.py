@@ -165,21 +165,27 @@ class CaseRun:
 
     def _sync_deadlines(self, now) -> None:
         running = {row.spiff_task_id: row for row in self.uow.deadlines.running_for_case(self.case.id)}
+        started = set()
         for task, due in engine.waiting_timers(self.workflow):
             key = str(task.id)
             if running.pop(key, None) is not None:
                 continue
             spec = task.task_spec
             props = engine.task_properties(spec)
+            kind, stage = props.get("deadlineKind", "timer"), props.get("stage", self.case.stage)
+            started.add((kind, stage))
             self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
-                                   name=spec.bpmn_name or spec.bpmn_id or spec.name,
-                                   kind=props.get("deadlineKind", "timer"), stage=props.get("stage", self.case.stage),
+                                   name=spec.bpmn_name or spec.bpmn_id or spec.name, kind=kind, stage=stage,
                                    due_at=due, explanation=task._get_internal_data("deadline"), started_at=now)
         for key, row in running.items():
-            task = engine.find_task(self.workflow, key)
-            fired = task is not None and task.has_state(TaskState.COMPLETED)
-            row.status = ("breached" if row.kind in DEADLINE_KINDS else "fired") if fired else "met"
-            row.resolved_at = now
+            row.status, row.resolved_at = self._resolution(key, row, started), now
+
+    def _resolution(self, key: str, row, started: set) -> str:
+        """Fired timers are breached (deadlines) or fired; a cancelled one was met, or extended if replaced."""
+        task = engine.find_task(self.workflow, key)
+        if task is not None and task.has_state(TaskState.COMPLETED):
+            return "breached" if row.kind in DEADLINE_KINDS else "fired"
+        return "extended" if (row.kind, row.stage) in started else "met"
 
 
 def years_after(day: date, years: int) -> date:

@@ -31,6 +31,7 @@ def test_demo_eligible_complaint_closes_when_the_complainant_replies():
     run.complete("triage", eligible=True, notes="fine")
     run.message("complainant_replied", text="thank you")
     assert run.completed and run.case.outcome == "resolved_informally"
+    assert run.workflow.data.get("reply", run.workflow.last_task.data.get("reply")) == {"text": "thank you"}
 
 
 def test_demo_ineligible_complaint_closes_as_ineligible():

@@ -25,6 +25,7 @@ def test_a_case_runs_through_the_demo_diagram_to_closure(demo_container):
     [task_id] = open_task_ids(c, reference)
     lifecycle.complete_task(c.uow(), c.runtime, task_id, {"eligible": True, "notes": "in scope"}, SYSTEM)
     lifecycle.deliver_message(c.uow(), c.runtime, reference, "complainant_replied", {"text": "thanks"})
+    assert case_row(c, reference).status == "closed"
     case = case_row(c, reference)
     assert (case.status, case.outcome) == ("closed", "resolved_informally")
     assert case.retention_until.isoformat() == "2028-12-23"
