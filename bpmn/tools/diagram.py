@@ -303,6 +303,8 @@ class Diagram:
             ET.SubElement(el, q("bpmn:script")).text = node.attrs["_script"]
         if "_loop" in node.attrs:
             collection, item = node.attrs["_loop"]
+            # a property named like the collection lets bpmn-js resolve the loop's input reference
+            ET.SubElement(el, q("bpmn:property"), id=collection, name=collection)
             loop = ET.SubElement(el, q("bpmn:multiInstanceLoopCharacteristics"), isSequential="false")
             ET.SubElement(loop, q("bpmn:loopDataInputRef")).text = collection
             ET.SubElement(loop, q("bpmn:inputDataItem"), id=item, name=item)

@@ -55,7 +55,7 @@ def complaint_handling() -> Diagram:
                     "appeal passes (looping when the panel reopens), or a Delivery Partner's procedure.")
     d.start("handling_start", "Eligible complaint", (0, 0), CT)
     d.gateway("handling_route", "Which route?", (1, 0), CT)
-    d.call("informal_stage", "Informal stage 1", (2, 0), LM, "group_informal_stage", width=120)
+    d.call("informal_stage", "Informal stage 1", (2, 0), LM, "group_informal_stage", width=140)
     response_deadline(d, "informal_stage", "informal", "stage1_received_at", (3, 1))
     d.receive("await_escalation", "Await an escalation request", (3, 1), CT, "escalation_requested",
               "escalation_request", doc="Policy 3.1.5: in writing, with reasons, within 10 working days.")
@@ -71,34 +71,34 @@ def complaint_handling() -> Diagram:
     d.script("go_straight_to_formal", "Too serious for the informal stage", (2, 0), CT,
              "formal_received_at = stage1_received_at\nreopened = False\nescalated = False\nentry = 'formal'",
              doc="Policy 3.1.4: the response clock counts from the complaint's receipt.")
-    d.service("partner_referral", "Explain the Delivery Partner's procedure", (2, 3), CT, "send_stage_letter",
+    d.service("partner_referral", "Explain the Delivery Partner's procedure", (3, 3), CT, "send_stage_letter",
               {"template": "'third_party_referral'", "stage": "'delivery_partner'"}, doc="Policy 2.5.3.")
-    d.service("partner_record_stage", "Record the partner stage", (3, 3), CT, "record_stage",
+    d.service("partner_record_stage", "Record the partner stage", (4, 3), CT, "record_stage",
               {"stage": "'delivery_partner'"})
-    d.gateway("partner_join", None, (4, 3), CT)
-    d.receive("await_partner_copy", "Await the partner's copy of a stage", (5, 3), CT, "partner_update",
+    d.gateway("partner_join", None, (5, 3), CT)
+    d.receive("await_partner_copy", "Await the partner's copy of a stage", (6, 3), CT, "partner_update",
               "partner_update", doc="Policy 2.5.3: partners copy Seetec in at each stage.")
-    d.service("record_partner_stage", "Record the copy", (6, 3), CT, "record_partner_copy",
+    d.service("record_partner_stage", "Record the copy", (7, 3), CT, "record_partner_copy",
               {"update": "partner_update"})
-    d.gateway("partner_gateway", "Which stage did the partner reach?", (7, 3), CT)
-    d.script("partner_closed", "The partner closed it", (8, 4), CT, "final_outcome = 'transferred'")
-    d.end("partner_done", "Closed by the partner", (9, 4), CT)
-    d.script("partner_appeal_clock", "Note the partner's formal reply", (8, 3), CT,
+    d.gateway("partner_gateway", "Which stage did the partner reach?", (8, 3), CT)
+    d.script("partner_closed", "The partner closed it", (9, 4), CT, "final_outcome = 'transferred'")
+    d.end("partner_done", "Closed by the partner", (9, 5), CT)
+    d.script("partner_appeal_clock", "Note the partner's formal reply", (9, 3), CT,
              "partner_responded_at = partner_update.get('responded_at') or now()")
-    d.receive("await_partner_appeal", "Await an appeal to Seetec", (9, 3), CT, "appeal_requested",
+    d.receive("await_partner_appeal", "Await an appeal to Seetec", (10, 3), CT, "appeal_requested",
               "appeal_request", doc="Policy 2.5.3: stage 3 is handled by Seetec.")
     d.timer("partner_appeal_window_closes", "Appeal window closes", "await_partner_appeal", 0,
             "working_days_after(partner_responded_at, 10)", True, "appeal_window", "delivery_partner")
-    d.script("partner_outcome_stands", "The partner's outcome stands", (10, 4), CT, "final_outcome = 'transferred'")
-    d.end("partner_appeal_expired", "No appeal", (11, 4), CT)
-    d.script("receive_partner_appeal", "Record the appeal request", (10, 3), CT,
+    d.script("partner_outcome_stands", "The partner's outcome stands", (11, 4), CT, "final_outcome = 'transferred'")
+    d.end("partner_appeal_expired", "No appeal", (12, 4), CT)
+    d.script("receive_partner_appeal", "Record the appeal request", (11, 3), CT,
              "appeal_received_at = appeal_request.get('received_at') or now()\n"
              "appeal_reasons = appeal_request.get('reasons', '')\nreopened = False\nentry = 'appeal'")
-    d.gateway("formal_join", None, (11, 0), CT)
-    d.call("formal_and_appeal", "Formal stage and appeal", (12, 0), CT, "group_formal_and_appeal", width=120)
-    pass_up_closure(d, "formal_and_appeal", (13, 1))
-    d.gateway("reopen_gateway", "Reopened by the panel?", (13, 0), CT)
-    d.end("handling_done", "Outcome reached", (14, 0), CT)
+    d.gateway("formal_join", None, (12, 0), CT)
+    d.call("formal_and_appeal", "Formal stage and appeal", (13, 0), CT, "group_formal_and_appeal", width=120)
+    pass_up_closure(d, "formal_and_appeal", (14, 1))
+    d.gateway("reopen_gateway", "Reopened by the panel?", (14, 0), CT)
+    d.end("handling_done", "Outcome reached", (15, 0), CT)
 
     d.flow("handling_start", "handling_route")
     d.flow("handling_route", "partner_referral", "Delivery Partner", "eligibility == 'delivery_partner'")
@@ -194,7 +194,7 @@ def group_complaint() -> Diagram:
     d.flow("close_concern", "concern_closed")
     d.flow("raise_complaint", "complaint_join")
     d.chain("complaint_receipt", "complaint_join", "learning_listener_split", "intake", "intake_route")
-    d.flow("learning_listener_split", "listener_join")
+    d.flow("learning_listener_split", "listener_join", route="vertical")
     d.flow("intake_route", "signpost_ineligible", "Ineligible", "eligibility == 'ineligible'")
     d.flow("intake_route", "refer_other_provider", "Another provider", "eligibility == 'other_provider'")
     d.flow("intake_route", "handle_complaint", "Eligible", default=True)

@@ -37,10 +37,10 @@ def intake() -> Diagram:
     d.user("decide_deceased", "Decide on a complaint about someone who has died", (8, 1), CT,
            f"{FORMS}/deceased_decision.json", stage="intake", doc="Policy 2.3.5: assessed case by case.")
     d.gateway("deceased_gateway", "Accepted?", (9, 1), CT)
-    d.script("deceased_not_accepted", "Record that it is not accepted", (10, 2), CT,
+    d.script("deceased_not_accepted", "Record that it is not accepted", (9, 2), CT,
              "eligibility = 'ineligible'\neligibility_reason = 'deceased_not_accepted'\n"
              "signpost = deceased_decision_reasons")
-    d.end("deceased_ineligible", "Not accepted", (11, 2), CT)
+    d.end("deceased_ineligible", "Not accepted", (10, 2), CT)
     d.call("obtain_consent", "Obtain written permission or consent", (8, 3), CT, "shared_written_consent",
            doc="Policy 2.3.3 (permission of the person complained for) and 2.3.4 (service user's consent).")
     d.gateway("consent_gateway", "Permission missing?", (9, 3), CT)

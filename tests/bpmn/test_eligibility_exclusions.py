@@ -1,7 +1,12 @@
 """Group policy 2.3.1, 2.3.2, 2.4.1 and 2.4.2 on the real intake diagram and its decision table."""
 import pytest
 
-from tests.bpmn.test_group_support import at, closed_as, events, new_case, sent, triage_answers
+from handlers import build_registry
+from processes.bundle import bundle_from_directory, bundle_from_files
+from processes.validation import require_valid
+from tests.bpmn import harness
+from tests.bpmn.harness import DiagramRun
+from tests.bpmn.test_group_support import BUNDLE, CONFIG, at, closed_as, events, new_case, sent, triage_answers
 
 EXCLUSIONS = {
     "seetec_ireland_or_corporate": "Seetec Employability & Skills Ireland",
@@ -90,3 +95,15 @@ def test_an_eligible_complaint_is_acknowledged_and_goes_to_the_informal_stage():
     run.complete("triage", **triage_answers())
     assert [d.context["stage"] for d in sent(run, "acknowledgement")] == ["intake"]
     assert run.ready == ["allocate_line_manager"] and run.case.stage == "informal"
+
+
+def test_an_analyst_changes_an_eligibility_outcome_by_editing_the_decision_table():
+    files = dict(bundle_from_directory(harness.BPMN / BUNDLE).files)
+    table = files["shared/eligibility.dmn"].decode()
+    anonymous_rule = table.index('<inputEntry id="rule_8_exclusion">')
+    files["shared/eligibility.dmn"] = (table[:anonymous_rule] + table[anonymous_rule:].replace(
+        '<text>"ineligible"</text>', '<text>"eligible"</text>', 1)).encode()
+    harness._DEFINITIONS["group_complaint_edited"] = require_valid(bundle_from_files(files), build_registry())
+    run = DiagramRun("group_complaint_edited", at(2026, 12, 23), config=CONFIG)
+    run.complete("triage", **triage_answers(exclusion="anonymous"))
+    assert run.ready == ["allocate_line_manager"] and sent(run, "ineligible_signposting") == []

@@ -45,7 +45,7 @@ def findings(**overrides) -> dict:
 
 
 def panel_decision(sufficient=True, **overrides) -> dict:
-    answers = findings(outcome="not_upheld", investigation_sufficient=sufficient, **overrides)
+    answers = findings(**{"outcome": "not_upheld", **overrides}, investigation_sufficient=sufficient)
     if not sufficient:
         answers.setdefault("reopen_scope", "The whole complaint")
     return answers

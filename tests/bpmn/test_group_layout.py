@@ -1,0 +1,92 @@
+"""The group diagrams open laid out in bpmn-js, match their generator, and are what IA, EUK and PL run."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from handlers import build_registry
+from processes.access import role_for_lane
+from processes.graph import FLOW_NODES
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+DIAGRAMS = sorted([*BPMN_DIR.glob("group_complaint/*.bpmn"), *BPMN_DIR.glob("shared/*.bpmn")])
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+      "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI",
+      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+
+
+def bounds(root, element_id):
+    box = root.find(f".//bpmndi:BPMNShape[@bpmnElement='{element_id}']/dc:Bounds", NS)
+    return None if box is None else [float(box.get(k)) for k in ("x", "y", "width", "height")]
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_every_element_and_flow_of_the_diagram_is_laid_out(path):
+    root = etree.parse(str(path)).getroot()
+    nodes = [el for el in root.iter() if etree.QName(el).localname in FLOW_NODES and el.get("id")]
+    assert nodes
+    for node in nodes:
+        assert bounds(root, node.get("id")), f"{path.name}: {node.get('id')} has no shape"
+    for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
+        points = root.findall(f".//bpmndi:BPMNEdge[@bpmnElement='{flow.get('id')}']/di:waypoint", NS)
+        assert len(points) >= 2, f"{path.name}: {flow.get('id')} has no waypoints"
+    for boundary in root.iterfind(".//bpmn:boundaryEvent", NS):
+        x, y, w, h = bounds(root, boundary.get("id"))
+        hx, hy, hw, hh = bounds(root, boundary.get("attachedToRef"))
+        assert hx <= x + w / 2 <= hx + hw and y + h / 2 in (hy, hy + hh)
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_the_pool_has_lanes_that_are_roles_and_hold_every_element(path):
+    root = etree.parse(str(path)).getroot()
+    [participant] = root.findall(".//bpmn:participant", NS)
+    assert bounds(root, participant.get("id"))
+    lanes = root.findall(".//bpmn:lane", NS)
+    assert lanes and all(role_for_lane(lane.get("name")) for lane in lanes)
+    assert all(bounds(root, lane.get("id")) for lane in lanes)
+    in_lanes = [ref.text for ref in root.iterfind(".//bpmn:flowNodeRef", NS)]
+    nodes = [el.get("id") for el in root.iterfind(".//bpmn:process/*", NS) if etree.QName(el).localname in FLOW_NODES]
+    assert sorted(in_lanes) == sorted(nodes)
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_element_ids_are_not_reserved_or_the_names_of_operators_and_their_parameters(path):
+    root = etree.parse(str(path)).getroot()
+    registry = build_registry()
+    taken = {"Start", "End"} | set(registry.names())
+    taken |= {param for name in registry.names() for param in registry.parameters(name)}
+    element_ids = {el.get("id") for el in root.iter() if el.get("id") and not etree.QName(el).namespace.startswith(
+        "http://spiffworkflow.org")}
+    assert element_ids.isdisjoint(taken), element_ids & taken
+
+
+def test_the_eligibility_table_has_a_decision_shape_for_the_dmn_editor():
+    root = etree.parse(str(BPMN_DIR / "shared" / "eligibility.dmn")).getroot()
+    dmndi = "https://www.omg.org/spec/DMN/20191111/DMNDI/"
+    [shape] = root.iter(f"{{{dmndi}}}DMNShape")
+    assert shape.get("dmnElementRef") == "eligibility"
+
+
+def test_the_shipped_files_are_exactly_what_the_generator_writes():
+    spec = importlib.util.spec_from_file_location("group_diagram_build", BPMN_DIR / "tools" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for path, content in build.outputs().items():
+        assert (BPMN_DIR / path).read_bytes() == content, f"bpmn/{path} differs from bpmn/tools/build.py"
+
+
+def test_interventions_alliance_employability_uk_and_pluss_run_complaints_and_concerns_on_the_group_lifecycle():
+    divisions = {d["code"]: d["config"] for d in json.loads((BPMN_DIR / "divisions.json").read_text())}
+    manifest = json.loads((BPMN_DIR / "group_complaint" / "bundle.json").read_text())
+    assert manifest["process_key"] == "group_complaint" and manifest["include"] == ["shared"]
+    for code in ("IA", "EUK", "PL"):
+        assert {k: divisions[code]["processes"][k] for k in ("complaint", "concern")} == {
+            "complaint": "group_complaint", "concern": "group_complaint"}
+        assert divisions[code]["retention_years"] == 2 and divisions[code]["next_steps"]
+    assert [divisions[code]["complaints_mailbox"] for code in ("IA", "EUK", "PL")] == [
+        "IAComplaints@interventionsalliance.com", "QualityandCompliance@seetecpluss.co.uk",
+        "PlussComplaints@pluss.org.uk"]
+    assert "Prisons and Probation Ombudsman" in divisions["IA"]["next_steps"]
+    assert "Independent Case Examiner" in divisions["EUK"]["next_steps"]
