@@ -75,7 +75,7 @@ def test_escalation_and_an_interim_extension_show_in_the_case_deadline_list(runt
              interim_text="Interviewing tutors", new_response_due="2027-03-05", responder_name="Ian Officer",
              misconduct_suspected=False)
     formal = [d for d in deadlines(c, reference) if d[:3] == ("formal_response_due", "response", "formal")]
-    assert [(due, status) for *_, due, status in formal] == [(end_of(2027, 2, 8), "met"),
+    assert [(due, status) for *_, due, status in formal] == [(end_of(2027, 2, 8), "extended"),
                                                              (end_of(2027, 3, 5), "running")]
     assert open_tasks(c, reference)["investigate_formal"].due_at.replace(tzinfo=timezone.utc) == end_of(2027, 3, 5)
     with c.session_factory() as session:
