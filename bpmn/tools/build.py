@@ -16,6 +16,7 @@ DIAGRAMS = {
     "shared/written_consent.bpmn": shared_intake.written_consent,
     "shared/investigation.bpmn": shared_casework.investigation,
     "shared/non_cooperation.bpmn": shared_casework.non_cooperation,
+    "shared/unacceptable_behaviour.bpmn": shared_casework.unacceptable_behaviour,
     "shared/hr_referral.bpmn": shared_casework.hr_referral,
     "shared/learning_plan.bpmn": shared_casework.learning_plan,
     "shared/learning_reviews.bpmn": shared_casework.learning_reviews,

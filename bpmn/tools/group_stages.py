@@ -127,7 +127,12 @@ def appeal_stage() -> Diagram:
     d.gateway("review_join", None, (8, 0), AP)
     d.user("panel_review", "Review the formal stage investigation", (9, 0), AP, "forms/panel_review.json",
            assignee="panel_chair", doc="Policy 3.1.6: was the formal investigation sufficient and reasonable?")
-    d.message_boundary("panel_non_cooperation", "Complainant not cooperating", "panel_review", 0,
+    d.message_boundary("panel_unacceptable_behaviour", "Unacceptable behaviour", "panel_review", 0,
+                       "unacceptable_behaviour", "behaviour_report", False, doc="Policy 2.8.1.")
+    d.call("panel_behaviour_restrictions", "Record unacceptable behaviour restrictions", (10, 3), AP,
+           "shared_unacceptable_behaviour")
+    d.end("panel_behaviour_recorded", "Restrictions recorded", (11, 3), AP)
+    d.message_boundary("panel_non_cooperation", "Complainant not cooperating", "panel_review", 1,
                        "non_cooperation", "non_cooperation_report", True, doc="Policy 2.9.2.")
     d.call("panel_non_cooperation_notice", "Give notice of closure", (10, 2), AP, "shared_non_cooperation")
     d.gateway("panel_cooperation_gateway", "Cooperating again?", (11, 2), AP)
@@ -157,6 +162,8 @@ def appeal_stage() -> Diagram:
     d.flow("chase_panel", "panel_chased")
     d.flow("panel_convening_due", "escalate_panel")
     d.flow("escalate_panel", "panel_escalated")
+    d.flow("panel_unacceptable_behaviour", "panel_behaviour_restrictions")
+    d.flow("panel_behaviour_restrictions", "panel_behaviour_recorded")
     d.flow("panel_non_cooperation", "panel_non_cooperation_notice")
     d.flow("panel_non_cooperation_notice", "panel_cooperation_gateway")
     d.flow("panel_cooperation_gateway", "review_join", "Yes", "cooperation == 'resumed'", route="below")

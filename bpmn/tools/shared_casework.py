@@ -26,11 +26,9 @@ def investigation() -> Diagram:
     d.gateway("cooperation_gateway", "Cooperating again?", (7, 2), IO)
     d.end("closed_for_non_cooperation", "Closed as withdrawn", (8, 2), IO, error="non_cooperation_closure",
           doc="Policy 2.9.2: the notice period ran out; the complaint closes as withdrawn.")
-    d.user("record_behaviour", "Record unacceptable behaviour restrictions", (6, 0), CT,
-           f"{FORMS}/restrictions.json", doc="Policy 2.8.1: the Complaints Unacceptable Behaviour Policy.")
-    d.service("record_behaviour_restrictions", "Record the restrictions", (7, 0), CT, "record_restrictions",
-              {"behaviour": "behaviour", "restrictions": "restrictions", "review_on": "restrictions_review_on"})
-    d.end("behaviour_recorded", "Restrictions recorded", (8, 0), CT)
+    d.call("behaviour_restrictions", "Record unacceptable behaviour restrictions", (6, 0), CT,
+           "shared_unacceptable_behaviour", doc="Policy 2.8.1.")
+    d.end("behaviour_recorded", "Restrictions recorded", (7, 0), CT)
     d.gateway("misconduct_gateway", "Misconduct concern?", (6, 0), IO)
     d.call("misconduct_referral", "Refer the misconduct concern to HR", (7, 1), IO, "shared_hr_referral",
            doc="Policy 2.7.3.")
@@ -50,8 +48,8 @@ def investigation() -> Diagram:
     d.flow("give_non_cooperation_notice", "cooperation_gateway")
     d.flow("cooperation_gateway", "investigate_join", "Yes", "cooperation == 'resumed'", route="below")
     d.flow("cooperation_gateway", "closed_for_non_cooperation", "No", default=True)
-    d.flow("unacceptable_behaviour_reported", "record_behaviour")
-    d.chain("record_behaviour", "record_behaviour_restrictions", "behaviour_recorded")
+    d.flow("unacceptable_behaviour_reported", "behaviour_restrictions")
+    d.flow("behaviour_restrictions", "behaviour_recorded")
     d.flow("misconduct_gateway", "misconduct_referral", "Yes", "misconduct_concern == True")
     d.flow("misconduct_gateway", "misconduct_join", default=True)
     d.flow("misconduct_referral", "misconduct_join")
@@ -61,6 +59,18 @@ def investigation() -> Diagram:
     d.flow("learning_gateway", "learning_join", default=True)
     d.flow("learning_action_plan", "learning_join")
     d.flow("learning_join", "investigation_done")
+    return d
+
+
+def unacceptable_behaviour() -> Diagram:
+    d = Diagram("shared_unacceptable_behaviour", "Unacceptable behaviour", [CT],
+                doc="Policy 2.8.1: restrictions under the Seetec Group Complaints Unacceptable Behaviour Policy.")
+    d.start("behaviour_start", "Unacceptable behaviour reported", (0, 0), CT)
+    d.user("record_behaviour", "Record unacceptable behaviour restrictions", (1, 0), CT, f"{FORMS}/restrictions.json")
+    d.service("record_behaviour_restrictions", "Record the restrictions", (2, 0), CT, "record_restrictions",
+              {"behaviour": "behaviour", "restrictions": "restrictions", "review_on": "restrictions_review_on"})
+    d.end("restrictions_recorded", "Restrictions recorded", (3, 0), CT)
+    d.chain("behaviour_start", "record_behaviour", "record_behaviour_restrictions", "restrictions_recorded")
     return d
 
 

@@ -114,3 +114,14 @@ def test_the_panel_must_say_what_the_formal_stage_should_revisit_when_it_reopens
     with pytest.raises(InvalidInput):
         validate_form(schema, findings(outcome="upheld", investigation_sufficient=False))
     validate_form(schema, panel_decision(sufficient=False))
+
+
+def test_unacceptable_behaviour_restrictions_can_be_recorded_during_the_appeal_too():
+    run = to_panel_review(new_case())
+    run.message("unacceptable_behaviour", description="Threats to the panel")
+    assert run.ready == ["panel_review", "record_behaviour"]
+    run.complete("record_behaviour", behaviour="Threats", restrictions=["third_party_contact", "no_face_to_face"],
+                 restrictions_review_on="2027-06-01")
+    assert events(run, "restrictions_recorded")[0]["restrictions"] == ["third_party_contact", "no_face_to_face"]
+    run.complete("panel_review", **panel_decision())
+    assert closed_as(run) == ("closed", "not_upheld")
