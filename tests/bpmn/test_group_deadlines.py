@@ -121,3 +121,21 @@ def test_convening_the_panel_is_chased_after_5_and_escalated_to_the_psrd_directo
     run.advance_to(at(2027, 1, 19))
     assert [d.recipient for d in sent(run, "panel_chase")] == ["role:complaints_team", "role:psrd_director"]
     assert run.ready == ["convene_panel"]
+
+
+def test_an_unacknowledged_escalation_raises_a_warning_and_a_breach_alert_for_the_formal_stage():
+    run = to_escalation_window(new_case())
+    run.advance_to(at(2027, 1, 4, 9))
+    run.message("escalation_requested", reasons="Not resolved")
+    assert run.due("acknowledge_escalation") == utc(end_of(2027, 1, 7))
+    run.advance_to(at(2027, 1, 8, 9))
+    assert ("role:complaints_team", "formal", "acknowledgement") in alerts(run, "sla_warning")
+    assert ("role:line_manager", "formal", "acknowledgement") in alerts(run, "sla_breach")
+    assert run.ready == ["acknowledge_escalation"]
+
+
+def test_a_late_appeal_response_raises_a_breach_alert_for_the_appeal_stage_and_the_panel_carries_on():
+    run = to_panel_review(new_case())
+    run.advance_to(at(2027, 1, 26, 9))
+    assert ("role:line_manager", "appeal", "response") in alerts(run, "sla_breach")
+    assert run.ready == ["panel_review"]

@@ -102,3 +102,11 @@ def test_non_cooperation_closes_the_complaint_at_the_formal_and_appeal_stages_to
     assert sent(run, "non_cooperation_notice")[0].context["stage"] == run.case.stage
     run.advance_to(at(2027, 1, 12, 9))
     assert closed_as(run) == ("closed", "withdrawn") and run.completed
+
+
+def test_the_panel_review_comes_back_when_the_complainant_cooperates_again():
+    run = to_panel_review(new_case())
+    run.message("non_cooperation")
+    assert "panel_review" not in run.ready
+    run.message("cooperation_resumed")
+    assert run.ready == ["panel_review"] and run.task("panel_review").data["panel_chair"] == "panel.one"
