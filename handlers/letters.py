@@ -205,6 +205,9 @@ class OutboxLetterQueue:
         except RecipientUnknown as exc:
             self._fail(uow, case, draft, now, draft.recipient, str(exc))
             return
+        base = draft.idempotency_key
+        if base.endswith(f":{draft.recipient}"):  # one copy per address per step, whichever role it came by
+            base = base[:-len(draft.recipient) - 1]
         for delivery in deliveries:
             try:
                 context = letter_context(case, division, draft.context, delivery, calendar, now, draft.recipient,
@@ -213,7 +216,7 @@ class OutboxLetterQueue:
             except LetterNotRenderable as exc:
                 self._fail(uow, case, draft, now, delivery.address, str(exc))
                 continue
-            uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(draft.idempotency_key, delivery.address),
+            uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(base, delivery.address),
                            recipient=delivery.address[:254], cc=list(delivery.cc), addressee=draft.recipient[:120],
                            template=draft.template[:80], subject=letter.subject, body_text=letter.text,
                            body_html=letter.html, delivery=delivery.delivery, adjustments=list(delivery.adjustments),

@@ -114,6 +114,15 @@ def test_a_breach_alert_to_the_assignees_reaches_whoever_holds_the_cases_open_ta
     assert "as the person the work is assigned to" in alerts[1].body_text
 
 
+def test_an_alert_to_two_roles_that_share_a_mailbox_arrives_there_once(container):
+    route_to_demo(container)
+    reference = start(container)
+    queue(container, reference, "sla_breach", "role:line_manager", key="same-step")
+    queue(container, reference, "sla_breach", "role:complaints_team", key="same-step")
+    assert [(r.addressee, r.recipient) for r in rows(container, m.Outbox.template == "sla_breach")] == [
+        ("role:line_manager", IA_MAILBOX)]
+
+
 def test_queueing_the_same_draft_again_writes_no_second_letter(container):
     route_to_demo(container)
     reference = start(container)
