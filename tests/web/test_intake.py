@@ -73,7 +73,11 @@ def test_a_wrong_or_expired_status_link_is_404(client, webtest):
     assert client.get(link).status_code == 404
 
 
-def test_the_status_link_is_rate_limited(client):
+def test_the_status_link_is_rate_limited(webtest, staff):
+    from web import create_app
+    from web.extensions import limiter
+    client = create_app(webtest, TESTING=True, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True).test_client()
+    limiter.reset()
     for _ in range(20):
         client.get("/public/status/guess")
     assert client.get("/public/status/guess").status_code == 429
