@@ -42,9 +42,11 @@ def signpost_complainant(ctx: HandlerContext, reason: str, signpost: str) -> dic
 
 
 def alert_deadline(ctx: HandlerContext, template: str, stage: str, deadline: str) -> dict:
-    """Warn the line manager and the complaints team that a deadline is near or has passed."""
-    for role in ALERTED_ROLES:
-        ctx.send(template, f"role:{role}", stage=stage, deadline=deadline)
+    """Warn the line manager and the complaints team that a deadline is near or has passed; a breach also goes to
+    whoever holds the overdue task."""
+    recipients = [f"role:{role}" for role in ALERTED_ROLES] + (["assignees"] if template == "sla_breach" else [])
+    for recipient in recipients:
+        ctx.send(template, recipient, stage=stage, deadline=deadline)
     ctx.record("deadline_alert", template=template, stage=stage, deadline=deadline)
     return {"alerted": list(ALERTED_ROLES), "template": template}
 

@@ -27,7 +27,8 @@ def test_the_acknowledgement_warning_and_breach_alert_the_line_manager_and_compl
     assert alerts(run, "sla_warning") == [("role:complaints_team", "intake", "acknowledgement"),
                                           ("role:line_manager", "intake", "acknowledgement")]
     run.advance_to(at(2026, 12, 31, 9))
-    assert alerts(run, "sla_breach") == [("role:complaints_team", "intake", "acknowledgement"),
+    assert alerts(run, "sla_breach") == [("assignees", "intake", "acknowledgement"),
+                                         ("role:complaints_team", "intake", "acknowledgement"),
                                          ("role:line_manager", "intake", "acknowledgement")]
     assert run.ready == ["triage"]
 
@@ -40,7 +41,8 @@ def test_the_informal_response_is_due_20_working_days_after_receipt_with_a_warni
     assert alerts(run, "sla_warning") == [("role:complaints_team", "informal", "response"),
                                           ("role:line_manager", "informal", "response")]
     run.advance_to(at(2027, 1, 26))
-    assert alerts(run, "sla_breach") == [("role:complaints_team", "informal", "response"),
+    assert alerts(run, "sla_breach") == [("assignees", "informal", "response"),
+                                         ("role:complaints_team", "informal", "response"),
                                          ("role:line_manager", "informal", "response")]
     assert run.ready == ["investigate"]
 
