@@ -1,7 +1,6 @@
 """What the modeler and governance pages show: processes and their versions, a review, a case's version."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -215,13 +214,6 @@ def modeler_hints(files: dict[str, str]) -> dict:
 def form_files(files: dict[str, str]) -> list[str]:
     """The JSON files of a bundle other than its manifest: task forms and their UI hints."""
     return sorted(n for n in files if n.endswith(".json") and n != "bundle.json")
-
-
-def pretty_json(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
 
 
 def _bundle(files: dict[str, str]) -> Bundle:
