@@ -24,7 +24,10 @@ class _Repo:
 
 class DivisionRepository(_Repo):
     def get(self, division_id: int) -> m.Division | None:
-        return self.session.get(m.Division, division_id)
+        held = self.session.info.setdefault("divisions", {})  # a strong reference: the identity map is weak
+        if division_id not in held:
+            held[division_id] = self.session.get(m.Division, division_id)
+        return held[division_id]
 
     def by_code(self, code: str) -> m.Division | None:
         return self.session.scalars(select(m.Division).where(m.Division.code == code)).first()
@@ -192,9 +195,9 @@ class InstanceRepository(_Repo):
         return self.session.get(m.Instance, instance_id)
 
     def for_case(self, case_id: int) -> m.Instance | None:
-        for row in self.session.identity_map.values():  # loaded with its task already: no second query
-            if isinstance(row, m.Instance) and row.case_id == case_id:
-                return row
+        held = self.session.info.get("instances", {})  # loaded with its task already: no second query
+        if case_id in held:
+            return held[case_id]
         return self.session.scalars(select(m.Instance).where(m.Instance.case_id == case_id)).first()
 
     def add(self, case_id: int, version_id: int, state: str, due_at: datetime | None) -> m.Instance:
@@ -210,7 +213,10 @@ class TaskRepository(_Repo):
         row = self.session.execute(select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
                                    .outerjoin(m.Instance, m.Instance.case_id == m.Case.id)
                                    .where(m.Task.id == task_id)).first()
-        return (row[0], row[1]) if row else (None, None)
+        if row is None:
+            return None, None
+        self.session.info.setdefault("instances", {})[row[1].id] = row[2]
+        return row[0], row[1]
 
     def inbox_rows(self, query, offset: int, limit: int) -> list:
         """One inbox page (see processes.read_models.TaskQuery), walking the inbox indexes."""
