@@ -202,7 +202,7 @@ def main() -> None:
         bundle_dir = write_bundle(Path(folder))
         run(f"sqlite:///{folder}/bench.sqlite", "SQLite", args.lifecycles, bundle_dir)
         if args.postgres:
-            from benchmarks.inbox import drop_database, scratch_database
+            from benchmarks.scratch_db import drop_database, scratch_database
             name, url = scratch_database(args.postgres)
             try:
                 run(url, "PostgreSQL", args.lifecycles, bundle_dir)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 import bootstrap
 from cli import init
@@ -30,6 +28,7 @@ from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
 from processes.scripting import CaseScriptEngine
 from processes.services import HandlerContext
+from benchmarks.scratch_db import drop_database, scratch_database
 from settings import Settings
 from storage.models import Division, Task
 
@@ -95,22 +94,6 @@ def persisted_cycles(bundle: str, url: str, n: int) -> float:
     return rate
 
 
-def fresh_postgres(url: str) -> tuple[str, str]:
-    name = f"complaints_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres(url: str, name: str) -> None:
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def measure(bundle: str, cycles: int, postgres: str | None) -> dict:
     raw = raw_cycles(bundle, cycles)
     results = {"raw_cycles_per_s": round(raw, 1)}
@@ -118,11 +101,11 @@ def measure(bundle: str, cycles: int, postgres: str | None) -> dict:
         sqlite = persisted_cycles(bundle, f"sqlite:///{folder}/bench.sqlite", cycles)
     results.update(sqlite_cycles_per_s=round(sqlite, 1), sqlite_ratio=round(sqlite / raw, 2))
     if postgres:
-        name, url = fresh_postgres(postgres)
+        name, url = scratch_database(postgres)
         try:
             pg = persisted_cycles(bundle, url, cycles)
         finally:
-            drop_postgres(postgres, name)
+            drop_database(postgres, name)
         results.update(postgres_cycles_per_s=round(pg, 1), postgres_ratio=round(pg / raw, 2))
     return results
 

@@ -22,28 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+
+from benchmarks.scratch_db import drop_database, scratch_database  # noqa: E402
 
 CASES, TASKS_PER_CASE = 100_000, 10
 ROLES = ["complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr"]
 STAGES = ["informal", "formal", "appeal"]
 NOW = datetime(2026, 12, 23, 10, 0, tzinfo=timezone.utc)
-
-
-def scratch_database(url: str) -> tuple[str, str]:
-    name = f"complaints_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(url: str, name: str) -> None:
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def seed(url: str, user_id: int, version_id: int, division_ids: list[int]) -> None:
