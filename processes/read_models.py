@@ -204,7 +204,7 @@ def inbox_choices(uow, actor: Actor) -> dict:
     with uow:
         divisions = [d for d in uow.divisions.all() if actor.can_see(d.code)]
         keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
-        versions = [v for v in uow.versions.listed() if v.process_key in keys and v.state in ("published", "retired")]
+        versions = [v for v in uow.versions.summaries() if v.process_key in keys and v.state in ("published", "retired")]
         stages = set()
         for version in versions:
             if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from . import models as m
 from . import read_models as rm
@@ -103,6 +103,12 @@ class VersionRepository(_Repo):
     def listed(self) -> list[m.ProcessVersion]:
         return list(self.session.scalars(select(m.ProcessVersion).order_by(m.ProcessVersion.process_key,
                                                                            m.ProcessVersion.number)))
+
+    def summaries(self) -> list[m.ProcessVersion]:
+        """Every version without its files and report, which are loaded only if read."""
+        query = (select(m.ProcessVersion).options(defer(m.ProcessVersion.files), defer(m.ProcessVersion.validation))
+                 .order_by(m.ProcessVersion.process_key, m.ProcessVersion.number))
+        return list(self.session.scalars(query))
 
     def get(self, version_id: int) -> m.ProcessVersion | None:
         return self.session.get(m.ProcessVersion, version_id)
