@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,19 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(skip)
 
 
+@contextmanager
+def serving(app):
+    """Serve a Flask app on a free 127.0.0.1 port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The product on a fresh SQLite file, served on a free port; IA complaints run the group policy diagram."""
@@ -62,13 +76,8 @@ def served(tmp_path_factory):
             for code, role in memberships:
                 uow.users.add_membership(user.id, divisions[code].id, role)
         uow.commit()
-    app = create_app(container, TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "container": container, "clock": clock}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(create_app(container, TESTING=False)) as url:
+        yield {"url": url, "container": container, "clock": clock}
     container.engine.dispose()
 
 

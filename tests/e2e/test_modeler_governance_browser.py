@@ -3,25 +3,21 @@
 Screenshots of the modeler, the review page and the migration preview go to docs/screenshots/.
 """
 import re
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from processes.lifecycle import start_case
 from storage import models as m
 from tests.governance_support import PASSWORD, add_user
 from web import create_app
+from tests.e2e.conftest import ARGS, CHROMIUM, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 BUILD = ROOT / "web" / "static" / "build" / "diagrams.js"
 SHOTS = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 TRAINING = (ROOT / "bpmn" / "training_complaint" / "bundle.json").exists()
 # The Training diagram once it has landed; the demo diagram otherwise. Both acknowledge within 5 working days.
 SETUP = dict(process="training_complaint", division="ST", timer="triage_due", name="Acknowledgement due",
@@ -46,13 +42,8 @@ def server(container, database_url):
                                                             "complaint": SETUP["process"]}}
     add_user(container, "ana", "process_analyst", "governance", division=SETUP["division"])
     add_user(container, "gill", "governance", division=SETUP["division"])
-    app = create_app(container, RATELIMIT_ENABLED=False)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    with serving(create_app(container, RATELIMIT_ENABLED=False)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
 """The reports page and the printable board pack in a real headless Chromium; screenshots go to docs/screenshots/."""
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests import reports_seed as seed
 from web import create_app
+from tests.e2e.conftest import ARGS, CHROMIUM, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
@@ -24,13 +20,8 @@ def server(container, clock):
     seed.insert(container, cases)
     seed.add_learning(container, cases)
     seed.add_user(container, "board_lead", {"IA": ["governance"], "ST": ["governance"]}, group_wide=True)
-    app = create_app(container, RATELIMIT_ENABLED=False)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    with serving(create_app(container, RATELIMIT_ENABLED=False)) as url:
+        yield url
 
 
 @pytest.fixture
