@@ -199,9 +199,25 @@ def issue_demo_token(container, username: str) -> str:
     return token
 
 
+DEMO_CATEGORIES = [("communication", "Communication", "theme"), ("appointments", "Appointments", "theme"),
+                   ("staff_conduct", "Staff conduct", "theme"), ("accessibility", "Accessibility", "theme"),
+                   ("process_not_followed", "Process not followed", "root_cause"),
+                   ("training_need", "Training need", "root_cause")]
+
+
+def load_categories(container) -> None:
+    """A starting list of themes and root causes that administrators can change."""
+    from processes.access import SYSTEM
+    from processes.classification import add_category
+    for code, label, kind in DEMO_CATEGORIES:
+        add_category(container.reporting_uow(), code, label, kind, SYSTEM)
+
+
 def load_demo(container) -> None:
     """Create demo users and cases (once) and print the sign-in details."""
     created = load_users(container)
+    if created:
+        load_categories(container)
     references = load_cases(container) if created else []
     print(f"demo: {len(created)} users, {len(references)} cases")
     print(credentials_text())

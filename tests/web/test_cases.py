@@ -111,3 +111,44 @@ def test_html_in_complaint_text_is_shown_escaped_on_every_staff_page(client, web
     assert "&lt;script&gt;alert" in client.get(f"/cases/{reference}").get_data(as_text=True)
     draft = client.post(f"/tasks/{task_id}", data={"summary": INJECTION, "_action": "add_row:actions"})
     assert "<script>alert" not in draft.get_data(as_text=True)
+
+
+def _closed_case(webtest) -> str:
+    from processes.access import SYSTEM
+    from processes.classification import add_category
+    reference = open_case(webtest)
+    add_category(webtest.reporting_uow(), "communication", "Communication", "theme", SYSTEM)
+    with webtest.uow() as uow:
+        uow.cases.by_reference(reference).status = "closed"
+        uow.commit()
+    return reference
+
+
+def test_a_closed_case_is_classified_with_its_outcome_and_themes_for_the_reports(client, webtest):
+    reference = _closed_case(webtest)
+    login(client, "ia.team")
+    assert "Closure classification" in client.get(f"/cases/{reference}").get_data(as_text=True)
+    response = client.post(f"/cases/{reference}/classification",
+                           data={"outcome": "partly_upheld", "themes": ["communication"], "team": "Leeds"})
+    assert response.status_code == 302
+    with webtest.uow() as uow:
+        case = uow.cases.by_reference(reference)
+        classified = [e.data for e in uow.events.for_case(case.id) if e.kind == "case_classified"]
+        outcome = case.outcome
+    assert outcome == "partly_upheld"
+    assert classified == [{"outcome": "partly_upheld", "themes": ["communication"], "team": "Leeds"}]
+
+
+def test_a_classification_without_a_theme_is_refused_with_field_errors(client, webtest):
+    reference = _closed_case(webtest)
+    login(client, "ia.team")
+    response = client.post(f"/cases/{reference}/classification", data={"outcome": "upheld"})
+    assert response.status_code == 400
+    assert "Choose at least one theme or root cause" in response.get_data(as_text=True)
+
+
+def test_another_divisions_user_cannot_classify_a_case(client, webtest):
+    reference = _closed_case(webtest)
+    login(client, "euk.team")
+    response = client.post(f"/cases/{reference}/classification", data={"outcome": "upheld", "themes": ["communication"]})
+    assert response.status_code == 404

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from processes.attachments import load_attachment
 from processes.case_view import STAFF_MESSAGES, case_view
+from processes.classification import OUTCOMES, classify_case, list_categories
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
 from processes.lifecycle import KINDS
@@ -41,9 +42,31 @@ def index():
 @login_required
 def show(reference: str):
     """Show one case with everything that has happened to it."""
+    return _page(reference)
+
+
+@bp.route("/cases/<reference>/classification", methods=["POST"])
+@login_required
+def classify(reference: str):
+    """Record a closed case's outcome, themes or root causes, and team, for the reports."""
+    data = {"outcome": request.form.get("outcome"), "themes": request.form.getlist("themes"),
+            "team": request.form.get("team", "")}
+    try:
+        classify_case(container().reporting_uow(), reference, data, g.actor)
+    except InvalidInput as exc:
+        return _page(reference, class_errors=exc.fields, class_form=data), 400
+    flash("The classification is recorded.", "success")
+    return redirect(url_for("cases.show", reference=reference))
+
+
+def _page(reference: str, **extra):
     view = case_view(container().uow(), container().runtime, reference, g.actor)
+    categories = [(c.code, c.label) for c in list_categories(container().reporting_uow()) if c.active]
+    extra_outcomes = ("recorded",) if view.case.kind == "compliment" else ()
+    outcomes = [(o, o.replace("_", " ").capitalize()) for o in OUTCOMES + extra_outcomes]
     return render_template("cases/show.html", view=view, errors={}, form={}, messages=STAFF_MESSAGES,
-                           channels=STAFF_CHANNELS)
+                           channels=STAFF_CHANNELS, categories=categories, outcomes=outcomes,
+                           **{"class_errors": {}, "class_form": {}, **extra})
 
 
 @bp.route("/cases/<reference>/messages", methods=["POST"])
