@@ -73,7 +73,7 @@ def load_users(container) -> list[str]:
     return created
 
 
-def example_data(schema: dict, people: dict, variant: int) -> dict:
+def example_data(schema: dict, people: dict, variant: int, today: date) -> dict:
     """Answers that satisfy a task's JSON Schema, choosing uninvolved people for independence fields."""
     out = {}
     required = set(schema.get("required") or [])
@@ -83,13 +83,13 @@ def example_data(schema: dict, people: dict, variant: int) -> dict:
             if free:
                 out[name] = free[:max(2, spec.get("minItems", 1))] if spec.get("type") == "array" else free[0]
             continue
-        value = _example(name, spec or {}, variant)
+        value = _example(name, spec or {}, variant, today)
         if value is not None and (name in required or variant % 2 == 0):
             out[name] = value
     return out
 
 
-def _example(name: str, spec: dict, variant: int):
+def _example(name: str, spec: dict, variant: int, today: date):
     if spec.get("x-attachment") or spec.get("readOnly"):
         return None
     if "const" in spec:
@@ -109,14 +109,14 @@ def _example(name: str, spec: dict, variant: int):
     if kind in ("integer", "number"):
         return spec.get("minimum", 1)
     if kind == "object":
-        inner = {k: _example(k, v or {}, variant) for k, v in (spec.get("properties") or {}).items()}
+        inner = {k: _example(k, v or {}, variant, today) for k, v in (spec.get("properties") or {}).items()}
         return {k: v for k, v in inner.items() if v is not None}
     if kind == "array":
-        item = _example(name, spec.get("items") or {}, variant)
+        item = _example(name, spec.get("items") or {}, variant, today)
         return [item] * max(1, spec.get("minItems", 1)) if item is not None else None
     fmt = spec.get("format")
     if fmt == "date":
-        return date.today().isoformat()
+        return today.isoformat()
     if fmt == "date-time":
         return "2026-01-05T10:00:00+00:00"
     if fmt == "email":
@@ -139,7 +139,8 @@ def drive(container, reference: str, steps: int, variant: int) -> None:
             if task is not None and actor is not None:
                 view = task_view(container.uow(), container.runtime, task.id, actor)
                 complete_task(container.uow(), container.runtime, task.id,
-                              example_data(view.schema, view.people, variant + step), actor)
+                              example_data(view.schema, view.people, variant + step,
+                                           container.clock.now().date()), actor)
             elif waiting and variant % 2 == 0 and not closed:
                 message = next((m for m in ("escalation_requested", "appeal_requested") if m in waiting), waiting[0])
                 deliver_message(container.uow(), container.runtime, reference, message,
