@@ -1,0 +1,31 @@
+"""The run command's demo data: staff for every role in every division, and cases at every stage."""
+from sqlalchemy import func, select
+
+from processes.access import ROLES
+from storage import models as m
+from web.demo import load_demo
+
+
+def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(container, capsys):
+    load_demo(container)
+    assert "complaints-demo-2026" in capsys.readouterr().out
+    with container.session_factory() as session:
+        roles = set(session.execute(select(m.Division.code, m.Membership.role).join(m.Division)).all())
+        stages = set(session.scalars(select(m.Case.stage)))
+        statuses = set(session.scalars(select(m.Case.status)))
+        overdue = session.scalar(select(func.count()).select_from(m.Task).where(
+            m.Task.state == "open", m.Task.due_at < container.clock.now()))
+        divisions = set(session.scalars(select(m.Division.code)))
+    assert {(code, role) for code in divisions for role in ROLES} <= roles
+    assert {"closed", "open"} <= statuses
+    assert len(stages) >= 4
+    assert overdue > 0
+
+
+def test_loading_the_demo_twice_adds_nothing(container, capsys):
+    load_demo(container)
+    with container.session_factory() as session:
+        before = session.scalar(select(func.count()).select_from(m.Case))
+    load_demo(container)
+    with container.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(m.Case)) == before
