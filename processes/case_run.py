@@ -12,9 +12,12 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import Actor, role_for_lane
 from .calendar import WorkingCalendar
+from .clock import Clock
+from .definitions import DefinitionCache
+from .ports import LetterQueue
 from .errors import HandlerFailed
 from .scripting import CaseScriptEngine
-from .services import Effects, HandlerContext
+from .services import Effects, HandlerContext, ServiceRegistry
 
 MAX_ROUNDS = 50  # timers that fall due during a run fire in the same run
 DEADLINE_KINDS = {"acknowledgement", "response", "panel_convening", "consent"}
@@ -24,10 +27,10 @@ DEADLINE_KINDS = {"acknowledgement", "response", "panel_convening", "consent"}
 class Runtime:
     """Long-lived collaborators of every case run, wired in bootstrap."""
 
-    clock: object
-    services: object
-    letters: object
-    definitions: object
+    clock: Clock
+    services: ServiceRegistry
+    letters: LetterQueue
+    definitions: DefinitionCache
 
 
 @dataclass

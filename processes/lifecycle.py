@@ -168,8 +168,8 @@ def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
     division = uow.divisions.get(case.division_id) if case else None
     if row is None or not actor.can_see(division.code):
         raise NotFound(f"no task {task_id}")
-    allowed = row.assignee_id == actor.user_id or actor.has_role(division.code, row.role) \
-        or actor.has_role(division.code, "line_manager") and for_claim
+    allowed = (row.assignee_id == actor.user_id or actor.has_role(division.code, row.role)
+               or (for_claim and actor.has_role(division.code, "line_manager")))
     if not allowed:
         raise Forbidden("this task is for another role", case_reference=case.reference)
     if row.state != "open":

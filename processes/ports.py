@@ -1,8 +1,8 @@
 """What the domain needs from outside, as Protocols; storage and handlers implement them."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Iterable, Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 
 class UnitOfWork(Protocol):
@@ -31,16 +31,3 @@ class LetterQueue(Protocol):
     """Renders a handler's letter draft and writes it to the outbox in the caller's transaction."""
 
     def queue(self, uow: UnitOfWork, case: Any, division: Any, draft: Any, now: datetime) -> None: ...
-
-
-class ClosureSource(Protocol):
-    def for_division(self, division_id: int) -> dict[date, str]: ...
-
-
-class Record(Protocol):
-    """Rows come back as objects with attributes; the domain only reads and sets them."""
-
-    id: int
-
-
-Rows = Iterable[Record]
