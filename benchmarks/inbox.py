@@ -113,12 +113,12 @@ def main() -> None:
         query = task_query(actor, divisions, InboxFilter(), NOW)
         with container.session_factory() as session:
             dialect = session.get_bind().dialect
-            ids_sql = str(rm._inbox_ids_select(query, 0, 25).compile(dialect=dialect,
-                                                                    compile_kwargs={"literal_binds": True}))
-            count_sql = str(rm._inbox_count_select(query, COUNT_CAP).compile(dialect=dialect,
-                                                                            compile_kwargs={"literal_binds": True}))
-            details = rm._inbox_details_select([1]).compile(dialect=dialect)
-            details_sql = str(details).replace("(__[POSTCOMPILE_id_1])", "({ids})")
+
+            def literal(statement, params) -> str:
+                return str(statement.params(**params).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            ids_sql = literal(*rm.inbox_ids_sql(query, 0, 25))
+            count_sql = literal(*rm.inbox_count_sql(query, COUNT_CAP))
+            details_sql = literal(*rm.inbox_details_sql([1])).replace("(1)", "({ids})")
 
         for _ in range(20):
             assert client.get("/inbox").status_code == 200
@@ -130,7 +130,7 @@ def main() -> None:
             for _ in range(20):
                 client.get("/inbox")
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_ROWS", "25")))
         app_ms = []
         for _ in range(args.requests):
             started = time.perf_counter()

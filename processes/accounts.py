@@ -38,13 +38,17 @@ def authenticate(uow, username: str, password: str) -> Actor | None:
 def load_actor(uow, user_id: int) -> Actor | None:
     """The actor for a signed-in user id, or None if the account is gone or disabled."""
     with uow:
-        user = uow.users.get(user_id)
-        return actor_for(uow, user) if user is not None and user.is_active else None
+        user, memberships = uow.users.with_memberships(user_id)
+        return _actor(user, memberships) if user is not None and user.is_active else None
 
 
 def actor_for(uow, user) -> Actor:
+    return _actor(user, uow.users.memberships(user.id))
+
+
+def _actor(user, memberships: list[tuple[str, str]]) -> Actor:
     roles: dict[str, set[str]] = {}
-    for code, role in uow.users.memberships(user.id):
+    for code, role in memberships:
         roles.setdefault(code, set()).add(role)
     return Actor(user.username, user.id, {k: frozenset(v) for k, v in roles.items()}, user.is_group_wide)
 

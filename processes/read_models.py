@@ -169,23 +169,43 @@ def end_of_week(now: datetime) -> datetime:
 def inbox(uow, actor: Actor, filters: InboxFilter, clock) -> Page:
     """The actor's inbox page: tasks assigned to them and open tasks for their roles, soonest due first."""
     with uow:
+        return _inbox_page(uow, actor, filters, clock.now(), {d.code: d for d in uow.divisions.all()})
+
+
+def inbox_screen(uow, actor: Actor, filters: InboxFilter, clock) -> tuple[Page, dict]:
+    """The inbox page and the values its filters offer, read in one transaction."""
+    with uow:
         divisions = {d.code: d for d in uow.divisions.all()}
-        now = clock.now()
-        query = task_query(actor, {c: d.id for c, d in divisions.items()}, filters, now)
-        page = max(1, filters.page)
-        offset = (page - 1) * filters.per_page
-        rows = uow.tasks.inbox_rows(query, offset, filters.per_page)
-        total = uow.tasks.inbox_count(query, COUNT_CAP)
-        calendars: dict[str, WorkingCalendar] = {}
-        for row in rows:
-            if row.due_at is None:
-                continue
-            if row.division not in calendars:
-                division = divisions[row.division]
-                calendars[row.division] = WorkingCalendar(division.nation, uow.closures.for_division(division.id))
-            row.overdue = row.due_at < now
-            row.working_days_left = calendars[row.division].working_days_between(now, row.due_at)
-        return Page(rows, min(total, COUNT_CAP), page, filters.per_page, capped=total >= COUNT_CAP)
+        return (_inbox_page(uow, actor, filters, clock.now(), divisions),
+                _choices(uow, actor, list(divisions.values())))
+
+
+def _inbox_page(uow, actor: Actor, filters: InboxFilter, now: datetime, divisions: dict) -> Page:
+    query = task_query(actor, {c: d.id for c, d in divisions.items()}, filters, now)
+    page = max(1, filters.page)
+    rows = uow.tasks.inbox_rows(query, (page - 1) * filters.per_page, filters.per_page)
+    total = uow.tasks.inbox_count(query, COUNT_CAP)
+    _mark_due(uow, rows, divisions, now)
+    return Page(rows, min(total, COUNT_CAP), page, filters.per_page, capped=total >= COUNT_CAP)
+
+
+def _mark_due(uow, rows: list[InboxRow], divisions: dict, now: datetime) -> None:
+    """Set each row's working days left and overdue flag, on its division's calendar."""
+    shown = {row.division for row in rows if row.due_at is not None}
+    if not shown:
+        return
+    closures = uow.closures.by_division([divisions[code].id for code in shown])
+    calendars = {code: WorkingCalendar(divisions[code].nation, closures.get(divisions[code].id, {}))
+                 for code in shown}
+    left: dict[tuple[str, date], int] = {}
+    for row in rows:
+        if row.due_at is None:
+            continue
+        key = (row.division, row.due_at.astimezone(LONDON).date())
+        if key not in left:
+            left[key] = calendars[row.division].working_days_between(now, row.due_at)
+        row.overdue = row.due_at < now
+        row.working_days_left = left[key]
 
 
 def inbox_count(uow, actor: Actor, clock) -> int:
@@ -199,20 +219,18 @@ _STAGES_BY_SHA: dict[str, list[str]] = {}
 STAGE_PROPERTY = re.compile(r'name="stage"\s+value="([^"]+)"')
 
 
-def inbox_choices(uow, actor: Actor) -> dict:
-    """The values the inbox filters offer: the actor's divisions, and the stages and versions of their processes."""
-    with uow:
-        divisions = [d for d in uow.divisions.all() if actor.can_see(d.code)]
-        keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
-        versions = [v for v in uow.versions.summaries() if v.process_key in keys and v.state in ("published", "retired")]
-        stages = set()
-        for version in versions:
-            if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published
-                _STAGES_BY_SHA[version.sha256] = sorted({m for text in (version.files or {}).values()
-                                                         for m in STAGE_PROPERTY.findall(text)})
-            stages.update(_STAGES_BY_SHA[version.sha256])
-        return {"divisions": [(d.code, d.name) for d in divisions], "stages": sorted(stages),
-                "versions": [(v.id, f"{v.process_key} v{v.number}") for v in versions]}
+def _choices(uow, actor: Actor, all_divisions: list) -> dict:
+    divisions = [d for d in all_divisions if actor.can_see(d.code)]
+    keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
+    versions = [v for v in uow.versions.summaries() if v.process_key in keys and v.state in ("published", "retired")]
+    stages = set()
+    for version in versions:
+        if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published
+            _STAGES_BY_SHA[version.sha256] = sorted({m for text in (version.files or {}).values()
+                                                     for m in STAGE_PROPERTY.findall(text)})
+        stages.update(_STAGES_BY_SHA[version.sha256])
+    return {"divisions": [(d.code, d.name) for d in divisions], "stages": sorted(stages),
+            "versions": [(v.id, f"{v.process_key} v{v.number}") for v in versions]}
 
 
 def case_list(uow, actor: Actor, filters: CaseFilter) -> Page:

@@ -1,9 +1,11 @@
 """SQL for the read models: the inbox over the task indexes, and the case list."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from processes.calendar import LONDON
@@ -12,31 +14,57 @@ from processes.read_models import CaseFilter, CaseRow, InboxRow, TaskQuery
 from . import models as m
 
 
-def _open_tasks(query: TaskQuery, *conditions) -> Select:
+def _open_tasks(shape: "_Shape", *conditions) -> Select:
     q = select(m.Task.id, m.Task.due_at).where(m.Task.state == "open", *conditions)
-    if query.stage:
-        q = q.where(m.Task.stage == query.stage)
-    if query.version_id:
-        q = q.where(m.Task.version_id == query.version_id)
-    if query.due_before is not None:
-        q = q.where(m.Task.due_at <= query.due_before)
-    if query.due_after is not None:
-        q = q.where(m.Task.due_at >= query.due_after)
+    if shape.stage:
+        q = q.where(m.Task.stage == bindparam("stage"))
+    if shape.version:
+        q = q.where(m.Task.version_id == bindparam("version_id"))
+    if shape.due_before:
+        q = q.where(m.Task.due_at <= bindparam("due_before"))
+    if shape.due_after:
+        q = q.where(m.Task.due_at >= bindparam("due_after"))
     return q
 
 
-def _branches(query: TaskQuery) -> list[Select]:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the form of the inbox SQL; the values themselves travel as bound parameters."""
+
+    scopes: int
+    include_claimed: bool
+    has_user: bool
+    mine: bool
+    stage: bool
+    version: bool
+    due_before: bool
+    due_after: bool
+
+
+def _shape_and_params(query: TaskQuery) -> tuple[_Shape, dict]:
+    mine = query.include_mine and query.user_id is not None and bool(query.division_ids)
+    params = {"user_id": query.user_id, "division_ids": list(query.division_ids), "stage": query.stage,
+              "version_id": query.version_id, "due_before": query.due_before, "due_after": query.due_after}
+    for n, (division_id, role) in enumerate(query.scopes):
+        params[f"division_{n}"], params[f"role_{n}"] = division_id, role
+    shape = _Shape(len(query.scopes), query.include_claimed, query.user_id is not None, mine, bool(query.stage),
+                   bool(query.version_id), query.due_before is not None, query.due_after is not None)
+    return shape, params
+
+
+def _branches(shape: _Shape) -> list[Select]:
     """One select per (division, role) pair and one for the user's own tasks, each able to walk one index."""
     branches = []
-    for division_id, role in query.scopes:
-        conditions = [m.Task.division_id == division_id, m.Task.role == role]
-        if not query.include_claimed:
-            conditions.append(or_(m.Task.assignee_id.is_(None), m.Task.assignee_id == query.user_id)
-                              if query.user_id is not None else m.Task.assignee_id.is_(None))
-        branches.append(_open_tasks(query, *conditions))
-    if query.include_mine and query.user_id is not None and query.division_ids:
-        branches.append(_open_tasks(query, m.Task.assignee_id == query.user_id,
-                                    m.Task.division_id.in_(query.division_ids)))
+    for n in range(shape.scopes):
+        conditions = [m.Task.division_id == bindparam(f"division_{n}"), m.Task.role == bindparam(f"role_{n}")]
+        if not shape.include_claimed:
+            unclaimed = m.Task.assignee_id.is_(None)
+            conditions.append(or_(unclaimed, m.Task.assignee_id == bindparam("user_id")) if shape.has_user
+                              else unclaimed)
+        branches.append(_open_tasks(shape, *conditions))
+    if shape.mine:
+        branches.append(_open_tasks(shape, m.Task.assignee_id == bindparam("user_id"),
+                                    m.Task.division_id.in_(bindparam("division_ids", expanding=True))))
     return branches
 
 
@@ -44,40 +72,63 @@ def _ordered(q: Select) -> Select:
     return q.order_by(m.Task.due_at.asc().nulls_last(), m.Task.id.asc())
 
 
-def _inbox_ids_select(query: TaskQuery, offset: int, limit: int) -> Select | None:
+@lru_cache(maxsize=128)
+def _ids_statement(shape: _Shape) -> Select | None:
     """Task ids of one inbox page: each branch stops after offset+limit rows, then the union is merged."""
     branches = [select(sub.c.id, sub.c.due_at).select_from(sub)
-                for sub in (_ordered(b).limit(offset + limit).subquery() for b in _branches(query))]
+                for sub in (_ordered(b).limit(bindparam("upto", type_=Integer)).subquery() for b in _branches(shape))]
     if not branches:
         return None
     merged = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     return (select(merged.c.id).order_by(merged.c.due_at.asc().nulls_last(), merged.c.id.asc())
-            .offset(offset).limit(limit))
+            .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
 
 
-def _inbox_details_select(ids: list[int]) -> Select:
-    assignee = aliased(m.User)
-    return (select(m.Task, m.Case.reference, m.Case.kind, m.Division.code, m.ProcessVersion.number,
-                   m.ProcessVersion.process_key, assignee.display_name)
-            .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
-            .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
-            .outerjoin(assignee, assignee.id == m.Task.assignee_id)
-            .where(m.Task.id.in_(ids)))
-
-
-def _inbox_count_select(query: TaskQuery, cap: int) -> Select | None:
+@lru_cache(maxsize=128)
+def _count_statement(shape: _Shape) -> Select | None:
     branches = [select(sub.c.id).select_from(sub)
-                for sub in (b.with_only_columns(m.Task.id).limit(cap).subquery() for b in _branches(query))]
+                for sub in (b.with_only_columns(m.Task.id).limit(bindparam("cap", type_=Integer)).subquery()
+                            for b in _branches(shape))]
     if not branches:
         return None
     merged = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    return select(func.count()).select_from(select(merged.c.id).limit(cap).subquery())
+    return select(func.count()).select_from(select(merged.c.id).limit(bindparam("cap", type_=Integer)).subquery())
+
+
+def _details_statement() -> Select:
+    assignee = aliased(m.User)
+    return (select(m.Task.id, m.Task.title, m.Task.stage, m.Task.role, m.Case.reference, m.Case.kind,
+                   m.Division.code, m.ProcessVersion.number, m.ProcessVersion.process_key, assignee.display_name,
+                   m.Task.assignee_id, m.Task.due_at)
+            .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
+            .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
+            .outerjoin(assignee, assignee.id == m.Task.assignee_id)
+            .where(m.Task.id.in_(bindparam("ids", expanding=True))))
+
+
+_DETAILS = _details_statement()
+
+
+def inbox_ids_sql(query: TaskQuery, offset: int, limit: int) -> tuple[Select | None, dict]:
+    """The statement and parameters for the task ids of one inbox page."""
+    shape, params = _shape_and_params(query)
+    return _ids_statement(shape), {**params, "upto": offset + limit, "offset": offset, "limit": limit}
+
+
+def inbox_count_sql(query: TaskQuery, cap: int) -> tuple[Select | None, dict]:
+    """The statement and parameters counting the inbox's tasks no further than `cap`."""
+    shape, params = _shape_and_params(query)
+    return _count_statement(shape), {**params, "cap": cap}
+
+
+def inbox_details_sql(ids: list[int]) -> tuple[Select, dict]:
+    return _DETAILS, {"ids": ids}
 
 
 def inbox_ids(session: Session, query: TaskQuery, offset: int, limit: int) -> list[int]:
     """Task ids of one inbox page, soonest due first."""
-    page = _inbox_ids_select(query, offset, limit)
-    return list(session.scalars(page)) if page is not None else []
+    statement, params = inbox_ids_sql(query, offset, limit)
+    return list(session.scalars(statement, params)) if statement is not None else []
 
 
 def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> list[InboxRow]:
@@ -85,17 +136,14 @@ def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> l
     ids = inbox_ids(session, query, offset, limit)
     if not ids:
         return []
-    rows = session.execute(_inbox_details_select(ids))
-    by_id = {task.id: InboxRow(task.id, task.title, task.stage, task.role, reference, kind, code, number, key,
-                               name, task.assignee_id, task.due_at)
-             for task, reference, kind, code, number, key, name in rows}
+    by_id = {row[0]: InboxRow(*row) for row in session.execute(*inbox_details_sql(ids))}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def inbox_count(session: Session, query: TaskQuery, cap: int) -> int:
     """How many tasks the inbox holds, counting no further than `cap`."""
-    counted = _inbox_count_select(query, cap)
-    return (session.scalar(counted) or 0) if counted is not None else 0
+    statement, params = inbox_count_sql(query, cap)
+    return (session.scalar(statement, params) or 0) if statement is not None else 0
 
 
 def open_stages(session: Session, division_ids: list[int]) -> list[str]:

@@ -37,6 +37,14 @@ class DivisionRepository(_Repo):
 
 
 class UserRepository(_Repo):
+    def with_memberships(self, user_id: int) -> tuple[m.User | None, list[tuple[str, str]]]:
+        """A user and their (division code, role) memberships, in one query."""
+        rows = self.session.execute(
+            select(m.User, m.Division.code, m.Membership.role)
+            .outerjoin(m.Membership, m.Membership.user_id == m.User.id)
+            .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(m.User.id == user_id)).all()
+        return (rows[0][0] if rows else None), [(code, role) for _, code, role in rows if code is not None]
+
     def all(self) -> list[m.User]:
         return list(self.session.scalars(select(m.User).order_by(m.User.username)))
 
@@ -94,9 +102,17 @@ class ClosureRepository(_Repo):
         self.session.flush()
 
     def for_division(self, division_id: int) -> dict[date, str]:
-        rows = self.session.scalars(select(m.ClosureDay).where(
-            (m.ClosureDay.division_id == division_id) | (m.ClosureDay.division_id.is_(None))))
-        return {row.day: row.reason for row in rows}
+        return self.by_division([division_id]).get(division_id, {})
+
+    def by_division(self, division_ids: list[int]) -> dict[int, dict[date, str]]:
+        """Each division's closure days, group-wide ones included, in one query."""
+        rows = self.session.execute(select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason).where(
+            m.ClosureDay.division_id.in_(division_ids) | m.ClosureDay.division_id.is_(None)))
+        found: dict[int, dict[date, str]] = {i: {} for i in division_ids}
+        for division_id, day, reason in sorted(rows, key=lambda row: row[0] is not None):  # own reason wins
+            for target in (division_ids if division_id is None else [division_id]):
+                found[target][day] = reason
+        return found
 
 
 class VersionRepository(_Repo):

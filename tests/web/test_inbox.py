@@ -125,3 +125,22 @@ def test_completed_tasks_leave_the_inbox(client, webtest):
     login(client, "ia.team")
     assert client.post(f"/tasks/{task_id}", data=RECORD_FORM).status_code == 302
     assert str(task_id) not in _task_links(client.get("/inbox").get_data(as_text=True))
+
+
+def test_the_list_buttons_claim_and_release_through_one_form(client, webtest):
+    task_id = open_task(webtest, open_case(webtest))
+    login(client, "ia.team")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert f'form="inbox-actions" name="claim" value="{task_id}"' in html
+    assert client.post("/inbox/actions", data={"claim": str(task_id), "next": "/inbox"}).status_code == 302
+    html = client.get("/inbox?scope=mine").get_data(as_text=True)
+    assert f'name="release" value="{task_id}"' in html
+    assert client.post("/inbox/actions", data={"release": str(task_id)}).status_code == 302
+    assert _task_links(client.get("/inbox?scope=mine").get_data(as_text=True)) == []
+
+
+def test_the_list_form_refuses_a_missing_task_and_another_divisions_task(client, webtest):
+    task_id = open_task(webtest, open_case(webtest))
+    login(client, "euk.team")
+    assert client.post("/inbox/actions", data={"claim": "x"}).status_code == 400
+    assert client.post("/inbox/actions", data={"claim": str(task_id)}).status_code == 404

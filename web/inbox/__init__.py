@@ -5,8 +5,9 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
+from processes.errors import InvalidInput
 from processes.lifecycle import claim_task, release_task
-from processes.read_models import SCOPES, InboxFilter, inbox, inbox_choices
+from processes.read_models import SCOPES, InboxFilter, inbox_screen
 
 from ..security import container, login_required
 
@@ -32,11 +33,22 @@ def filters_from(args) -> InboxFilter:
 def index():
     """List the signed-in user's tasks, soonest due first."""
     filters = filters_from(request.args)
-    page = inbox(container().uow(), g.actor, filters, container().clock)
+    page, choices = inbox_screen(container().uow(), g.actor, filters, container().clock)
     g.inbox_total = page.total if filters == InboxFilter(page=filters.page) else g.get("inbox_total")
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("inbox/index.html", page=page, filters=filters, args=args,
-                           choices=inbox_choices(container().uow(), g.actor), scopes=SCOPES)
+    return render_template("inbox/index.html", page=page, filters=filters, args=args, choices=choices,
+                           scopes=SCOPES)
+
+
+@bp.route("/inbox/actions", methods=["POST"])
+@login_required
+def act():
+    """Claim or release the task whose button was pressed in the inbox list."""
+    for action, view in (("claim", claim), ("release", release)):
+        task_id = request.form.get(action, "")
+        if task_id.isdigit():
+            return view(int(task_id))
+    raise InvalidInput("choose a task to claim or release", {"task": ["Choose a task to claim or release"]})
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
