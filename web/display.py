@@ -5,6 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g
+from markupsafe import Markup
 
 from processes.access import ROLES
 
@@ -25,6 +26,25 @@ def london(value) -> str:
     if not isinstance(value, datetime):
         return "" if value is None else str(value)
     return value.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+
+
+@bp.app_template_filter("due_tag")
+def due_tag(due_at, days_left, overdue) -> Markup:
+    """How soon a task is due, in working days, then its London due time."""
+    if due_at is None:
+        return Markup('<span class="muted">No deadline</span>')
+    if overdue:
+        late = ""
+        if days_left is not None and days_left < 0:
+            late = f" by {-days_left} working day{'' if days_left == -1 else 's'}"
+        tag = f'<span class="tag tag-overdue">Overdue{late}</span>'
+    elif days_left == 0:
+        tag = '<span class="tag tag-soon">Due today</span>'
+    elif days_left is not None and days_left <= 2:
+        tag = f'<span class="tag tag-soon">{days_left} working day{"" if days_left == 1 else "s"} left</span>'
+    else:
+        tag = f'<span class="tag tag-ok">{days_left} working days left</span>'
+    return Markup(f'{tag}\n<span class="muted small">{london(due_at)}</span>')  # numbers and a formatted date only
 
 
 @bp.app_template_filter("day")

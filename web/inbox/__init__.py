@@ -37,7 +37,7 @@ def index():
     g.inbox_total = page.total if filters == InboxFilter(page=filters.page) else g.get("inbox_total")
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inbox/index.html", page=page, filters=filters, args=args, choices=choices,
-                           scopes=SCOPES)
+                           scopes=SCOPES, links=_link_prefixes())
 
 
 @bp.route("/inbox/actions", methods=["POST"])
@@ -77,6 +77,12 @@ def reassign(task_id: int):
     claim_task(container().uow(), task_id, g.actor, assignee=assignee)
     flash(f"The task is now with {assignee}." if assignee else "The task is now unassigned.", "success")
     return redirect(_back())
+
+
+def _link_prefixes() -> dict[str, str]:
+    """Task and case URLs without their last segment, so a long list appends ids instead of routing each link."""
+    return {"task": url_for("tasks.show", task_id=0).removesuffix("0"),
+            "case": url_for("cases.show", reference="_").removesuffix("_")}
 
 
 def _back() -> str:
