@@ -66,5 +66,5 @@ def token_hash(token: str) -> str:
 def actor_for_token(uow, token: str) -> Actor | None:
     """The actor an API token belongs to, or None."""
     with uow:
-        user = uow.users.by_api_token_hash(token_hash(token))
-        return actor_for(uow, user) if user is not None and user.is_active else None
+        user, memberships = uow.users.with_memberships(token_hash=token_hash(token))
+        return _actor(user, memberships) if user is not None and user.is_active else None

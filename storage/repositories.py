@@ -37,13 +37,16 @@ class DivisionRepository(_Repo):
 
 
 class UserRepository(_Repo):
-    def with_memberships(self, user_id: int) -> tuple[m.User | None, list[tuple[str, str]]]:
-        """A user and their (division code, role) memberships, in one query."""
+    def with_memberships(self, user_id: int | None = None, *, token_hash: str | None = None
+                         ) -> tuple[m.User | None, list[tuple[str, str]]]:
+        """A user (by id or API token hash) and their (division code, role) memberships, in one query."""
+        match = m.User.id == user_id if token_hash is None else m.User.api_token_hash == token_hash
         rows = self.session.execute(
             select(m.User, m.Division.code, m.Membership.role)
             .outerjoin(m.Membership, m.Membership.user_id == m.User.id)
-            .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(m.User.id == user_id)).all()
-        return (rows[0][0] if rows else None), [(code, role) for _, code, role in rows if code is not None]
+            .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(match)).all()
+        user = rows[0][0] if rows else None
+        return user, [(code, role) for who, code, role in rows if who is user and code is not None]
 
     def all(self) -> list[m.User]:
         return list(self.session.scalars(select(m.User).order_by(m.User.username)))
@@ -68,9 +71,6 @@ class UserRepository(_Repo):
 
     def by_username(self, username: str) -> m.User | None:
         return self.session.scalars(select(m.User).where(m.User.username == username)).first()
-
-    def by_api_token_hash(self, digest: str) -> m.User | None:
-        return self.session.scalars(select(m.User).where(m.User.api_token_hash == digest)).first()
 
     def add(self, **fields) -> m.User:
         return self._add(m.User(**fields), flush=True)
