@@ -28,7 +28,7 @@ class Container:
         return SqlUnitOfWork(self.session_factory, self.runtime.clock)
 
     def reporting_uow(self):
-        """A unit of work that also reaches report facts, categories, the learning register and retention."""
+        """A unit of work that also reaches report facts, the learning register and retention."""
         from storage.reports_uow import ReportingUnitOfWork
         return ReportingUnitOfWork(self.session_factory, self.runtime.clock)
 

@@ -10,6 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import Actor
 from .case_run import CaseRun, Runtime
+from .classification import CLASSIFIED
 from .errors import NotFound
 from .read_models import plain, plain_all
 
@@ -18,6 +19,7 @@ EVENT_LABELS = {
     "task_released": "Task released", "message_delivered": "Message recorded", "message_received": "Message received",
     "timer_fired": "Deadline reached", "service_completed": "Step done", "case_updated": "Case updated",
     "case_closed": "Case closed", "incident_raised": "Problem raised", "incident_retried": "Problem retried",
+    CLASSIFIED: "Classified",
 }
 COMPLAINANT_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn")
 STAFF_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn", "consent_received")
@@ -56,6 +58,7 @@ class CaseView:
     waiting_messages: list
     diagram_xml: str
     markers: dict
+    classification: dict = field(default_factory=dict)  # the latest; the case page starts a correction from it
 
 
 def visible_case(uow, reference: str, actor: Actor):
@@ -83,8 +86,11 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                   "completed_by": users[t.completed_by_id].display_name if t.completed_by_id in users else None,
                   "completed_at": t.completed_at} for t in uow.tasks.for_case(case.id)]
         version = uow.versions.get(case.version_id)
+        events = uow.events.for_case(case.id)
+        classified = [dict(e.data or {}) for e in events if e.kind == CLASSIFIED]
         return CaseView(case=plain(case), division=plain(division), version=plain(version), deadlines=deadlines,
-                        timeline=[_timeline_line(e) for e in uow.events.for_case(case.id)],
+                        timeline=[_timeline_line(e) for e in events],
+                        classification=classified[-1] if classified else {},
                         correspondence=plain_all(uow.outbox.for_case(case.id)),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
                         files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),

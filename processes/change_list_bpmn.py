@@ -14,7 +14,8 @@ KINDS = {"userTask": "Task", "manualTask": "Task", "task": "Task", "serviceTask"
          "intermediateCatchEvent": "Event", "intermediateThrowEvent": "Event", "boundaryEvent": "Event",
          "sequenceFlow": "Flow", "lane": "Lane"}
 PROPERTY_LABELS = {"formUiSchemaFilename": "form layout", "stage": "stage", "dueTimer": "due date timer",
-                   "deadlineKind": "deadline kind", "assigneeVariable": "assignee field"}
+                   "deadlineKind": "deadline kind", "assigneeVariable": "assignee field",
+                   "classifyCase": "closing form (asks for themes)", "classifyTeamField": "team field"}
 TIMER_TYPES = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 
 

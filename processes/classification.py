@@ -8,6 +8,7 @@ from .access import Actor
 from .errors import Forbidden, InvalidInput, NotFound
 
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "resolved_informally", "withdrawn", "ineligible", "transferred")
+RECORDED = "recorded"  # a compliment's outcome
 CATEGORY_KINDS = ("theme", "root_cause")
 CLASSIFIED = "case_classified"  # the event that carries the classification; retention keeps its data
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -69,7 +70,7 @@ def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
         if not (actor.is_system or actor.has_any_role("complaints_team", "line_manager", "investigating_officer",
                                                        "appeal_panel", "psrd_director")):
             raise Forbidden("only case handlers can classify a case", case_reference=reference)
-        allowed = OUTCOMES + (("recorded",) if case.kind == "compliment" else ())
+        allowed = OUTCOMES + ((RECORDED,) if case.kind == "compliment" else ())
         active = {c.code for c in uow.categories.all() if c.active}
         outcome, themes, team = validate_closure(data, active, case_reference=reference, outcomes=allowed)
         case.outcome = outcome

@@ -31,6 +31,13 @@ def validate_form(schema: dict | None, data: dict, *, case_reference: str | None
             missing = error.message.split("'")[1] if "'" in error.message else ""
             path = ".".join(filter(None, [path, missing]))
             message = "This field is required"
+        elif error.validator == "enum" and error.absolute_path and isinstance(error.absolute_path[-1], int):
+            # a ticked box that is not (or no longer) offered: name the field, not the box
+            path = ".".join(str(p) for p in list(error.absolute_path)[:-1])
+            message = f"{error.instance!r} is not one of the choices offered"
+        elif error.validator == "minItems" and not error.instance:
+            count = error.validator_value
+            message = "Choose at least one" if count == 1 else f"Choose at least {count}"
         else:
             message = error.message
         fields.setdefault(path, []).append(message)

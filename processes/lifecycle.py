@@ -11,6 +11,7 @@ from . import engine
 from .access import SYSTEM, Actor
 from .case_run import CaseRun, Runtime
 from .clock import as_utc
+from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .forms import independent_fields, validate_form
 
@@ -60,13 +61,14 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         task = engine.find_task(run.workflow, row.spiff_task_id)
         if task is None or not task.has_state(TaskState.READY):
             raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
-        schema = run.definition.form_for(task.task_spec)
+        schema = effective_form(uow, run.definition, task.task_spec)
         validate_form(schema, data, case_reference=case.reference)
         _check_independence(uow, case, schema, data)
         task.data.update(data)
         task.run()
         row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
         run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
+        record_classification(run, task.task_spec, row.spec_name, data)
         _involve(uow, run, actor, row.title, schema, data)
         run.run()
         run.save()

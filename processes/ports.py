@@ -20,6 +20,7 @@ class UnitOfWork(Protocol):
     deadlines: Any
     involvements: Any
     learning: Any
+    categories: Any
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from . import engine
 from .access import Actor
 from .case_run import CaseRun, Runtime
+from .closing_forms import effective_form
 from .errors import NotFound
 from .forms import independent_fields
 from .read_models import MANAGER_ROLES, TASK_ROLES, plain, plain_all
@@ -46,7 +47,7 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
         spiff_task = engine.find_task(run.workflow, row.spiff_task_id) if run.workflow else None
         schema, ui = {}, {}
         if spiff_task is not None:
-            schema = run.definition.form_for(spiff_task.task_spec) or {}
+            schema = effective_form(uow, run.definition, spiff_task.task_spec) or {}
             ui = run.definition.ui_for(spiff_task.task_spec) or {}
         mine_or_free = row.assignee_id in (None, actor.user_id)
         may_act = row.assignee_id == actor.user_id or actor.has_role(division.code, row.role)

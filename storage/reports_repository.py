@@ -1,4 +1,4 @@
-"""Report facts, categories and the learning register, read with SQLAlchemy 2 queries."""
+"""Report facts (with category labels) and the learning register, read with SQLAlchemy 2 queries."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -86,25 +86,6 @@ class SqlReportSource:
             facts.append(DeadlineFact(d.case_id, codes[division_id], d.kind, d.stage, d.started_at, d.due_at,
                                       d.status, d.resolved_at, responded))
         return facts
-
-
-class SqlCategoryRepository:
-    """The administrators' list of theme and root-cause categories."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    def all(self) -> list[Category]:
-        return list(self.session.scalars(select(Category).order_by(Category.code)))
-
-    def by_code(self, code: str) -> Category | None:
-        return self.session.scalars(select(Category).where(Category.code == code)).first()
-
-    def add(self, **fields) -> Category:
-        row = Category(**fields)
-        self.session.add(row)
-        self.session.flush()
-        return row
 
 
 class SqlLearningRegister:

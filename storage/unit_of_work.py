@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from processes.errors import Conflict
 
 from . import repositories as r
+from .categories import SqlCategoryRepository
 
 
 class SqlUnitOfWork:
@@ -25,7 +26,7 @@ class SqlUnitOfWork:
         self.versions, self.cases, self.instances = r.VersionRepository(s), r.CaseRepository(s), r.InstanceRepository(s)
         self.tasks, self.events, self.outbox = r.TaskRepository(s), r.EventRepository(s), r.OutboxRepository(s)
         self.deadlines, self.involvements = r.DeadlineRepository(s), r.InvolvementRepository(s)
-        self.learning = r.LearningRepository(s)
+        self.learning, self.categories = r.LearningRepository(s), SqlCategoryRepository(s)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -67,3 +67,22 @@ def container(settings, clock):
     init(built)
     yield built
     built.engine.dispose()
+
+
+CATEGORIES = [("communication", "Communication", "theme"), ("appointments", "Appointments", "theme"),
+              ("process_not_followed", "Process not followed", "root_cause")]
+
+
+def add_categories(container) -> list[str]:
+    """The administrators' category list that closing forms offer as themes."""
+    from processes.access import SYSTEM
+    from processes.classification import add_category
+    for code, label, kind in CATEGORIES:
+        add_category(container.uow(), code, label, kind, SYSTEM)
+    return [code for code, _, _ in CATEGORIES]
+
+
+@pytest.fixture
+def categories(container) -> list[str]:
+    """A few active categories, so closing forms can be completed."""
+    return add_categories(container)

@@ -72,8 +72,11 @@ class Diagram:
             self.errors.add(error)
         return self._add(Node(id, "bpmn:endEvent", name, lane, *at, shape="event", tail=tail, doc=doc))
 
-    def user(self, id, name, at, lane, form, stage=None, assignee=None, due_timer=None, doc=None, width=None):
-        props = {"formJsonSchemaFilename": form, "stage": stage, "assigneeVariable": assignee, "dueTimer": due_timer}
+    def user(self, id, name, at, lane, form, stage=None, assignee=None, due_timer=None, doc=None, width=None,
+             classify=None):
+        """A user task; `classify="true"` marks a closing form that also asks for themes (processes/closing_forms)."""
+        props = {"formJsonSchemaFilename": form, "stage": stage, "assigneeVariable": assignee, "dueTimer": due_timer,
+                 "classifyCase": classify}
 
         return self._add(Node(id, "bpmn:userTask", name, lane, *at, head=lambda el: properties(el, props), doc=doc,
                               width=width))

@@ -126,7 +126,8 @@ def appeal_stage() -> Diagram:
               {"role": "'appeal_panel'", "assignee": "panel", "stage": "'appeal'"})
     d.gateway("review_join", None, (8, 0), AP)
     d.user("panel_review", "Review the formal stage investigation", (9, 0), AP, "forms/panel_review.json",
-           assignee="panel_chair", doc="Policy 3.1.6: was the formal investigation sufficient and reasonable?")
+           assignee="panel_chair", classify="true",
+           doc="Policy 3.1.6: was the formal investigation sufficient and reasonable? A closing form (themes).")
     d.message_boundary("panel_unacceptable_behaviour", "Unacceptable behaviour", "panel_review", 0,
                        "unacceptable_behaviour", "behaviour_report", False, doc="Policy 2.8.1.")
     d.call("panel_behaviour_restrictions", "Record unacceptable behaviour restrictions", (10, 3), AP,

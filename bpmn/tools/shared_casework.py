@@ -16,8 +16,9 @@ def investigation() -> Diagram:
     d.gateway("colleague_join", None, (3, 0), IO)
     d.gateway("investigate_join", None, (4, 0), IO)
     d.user("investigate", "Investigate and draft the written response", (5, 0), IO,
-           f"{FORMS}/investigation.json", assignee="investigator",
-           doc="Policy 3.1.3; learning and best practice must be considered at every stage (2.7.1).")
+           f"{FORMS}/investigation.json", assignee="investigator", classify="true",
+           doc="Policy 3.1.3; learning and best practice must be considered at every stage (2.7.1). "
+               "Its outcome closes the stage, so it also records the themes (closing form).")
     d.message_boundary("non_cooperation_reported", "Complainant not cooperating", "investigate", 0,
                        "non_cooperation", "non_cooperation_report", True, doc="Policy 2.9.2.")
     d.message_boundary("unacceptable_behaviour_reported", "Unacceptable behaviour", "investigate", 1,

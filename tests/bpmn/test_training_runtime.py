@@ -11,6 +11,7 @@ from processes.bundle import bundle_from_directory
 from processes.versions import publish_shipped
 from storage import models as m
 from storage.db import migrate
+from storage.reports_models import Category
 from storage.seed import load_divisions
 from tests.bpmn.harness import BPMN
 from tests.bpmn.test_training_support import end_of
@@ -28,6 +29,7 @@ def runtime(settings, clock):
         publish_shipped(built.uow(), built.runtime, bundle_from_directory(BPMN / name))
     with built.session_factory() as session, session.begin():
         session.add(m.User(username="ian.officer", display_name="Ian Officer", email="ian@seetec.example"))
+        session.add(Category(code="marking", label="Marking", kind="theme", active=True, created_at=clock.now()))
     yield built
     built.engine.dispose()
 
@@ -64,7 +66,7 @@ def test_escalation_and_an_interim_extension_show_in_the_case_deadline_list(runt
     complete(c, reference, "resolve_informally", findings="Late", colleague_informed=True,
              mediation_appropriate=False, informal_decision="respond", misconduct_suspected=False)
     complete(c, reference, "write_informal_response", outcome="not_upheld", response_text="Marked on time",
-             learning_considered=True)
+             learning_considered=True, themes=["marking"])
     lifecycle.deliver_message(c.uow(), c.runtime, reference, "escalation_requested", {"reasons": "Disagree"})
     complete(c, reference, "acknowledge_formal", support_needs_checked=True)
     assert open_tasks(c, reference)["review_formal_complaint"].role == "psrd_director"

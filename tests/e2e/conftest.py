@@ -12,7 +12,7 @@ import bootstrap
 from cli import init
 from processes.clock import SettableClock
 from settings import Settings
-from tests.conftest import WED_23_DEC_2026
+from tests.conftest import WED_23_DEC_2026, add_categories
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,6 +62,7 @@ def served(tmp_path_factory):
     clock = SettableClock(WED_23_DEC_2026)
     container = bootstrap.build(Settings(database_url=f"sqlite:///{folder}/e2e.sqlite", clock="demo"), clock=clock)
     init(container)
+    add_categories(container)
     with container.uow() as uow:
         for division in uow.divisions.all():
             processes = dict(division.config.get("processes", {}))

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from scheduler import sweep_timers
+from storage import models as m
 from tests.e2e.conftest import serious_violations, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +79,7 @@ def test_a_complaint_goes_from_the_public_form_through_two_stages_to_closure(ser
     page.fill("#f-findings", "The adviser was off sick and cover was not arranged.")
     page.check("#f-outcome-1")
     page.fill("#f-response_summary", "We are sorry. Cover will be arranged in future.")
+    page.check("input[name=themes][value='appointments']")  # the stage response is a closing form
     for no in ("misconduct_concern", "learning_identified", "best_practice_identified"):
         page.check(f"#f-{no}-1")
     _complete(page)
@@ -109,6 +112,7 @@ def test_a_complaint_goes_from_the_public_form_through_two_stages_to_closure(ser
     page.fill("#f-findings", "Rota gaps confirmed.")
     page.check("#f-outcome")
     page.fill("#f-response_summary", "Your complaint is upheld.")
+    page.check("input[name=themes][value='process_not_followed']")
     for no in ("misconduct_concern", "learning_identified", "best_practice_identified"):
         page.check(f"#f-{no}-1")
     _complete(page)
@@ -120,6 +124,10 @@ def test_a_complaint_goes_from_the_public_form_through_two_stages_to_closure(ser
     page.wait_for_selector("#case-diagram[data-ready=true]")
     assert "Closed" in page.inner_text("section[aria-labelledby=summary-title]")
     assert INJECTED in page.inner_text(".complaint-text")
+    with container.session_factory() as session:
+        themes = [data["themes"] for data in session.scalars(select(m.Event.data).join(m.Case).where(
+            m.Case.reference == reference, m.Event.kind == "case_classified").order_by(m.Event.id))]
+    assert themes == [["appointments"], ["process_not_followed"]]  # the later closing form wins in reports
     shot(page, "case-closed")
     page.goto(status_url)
     assert "Closed" in page.inner_text("#status")

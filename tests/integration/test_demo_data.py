@@ -3,7 +3,11 @@ from sqlalchemy import func, select
 
 from processes.access import ROLES
 from storage import models as m
+from storage.reports_models import Category
 from web.demo import load_demo
+
+CLOSING_TASKS = ("investigate", "panel_review", "write_informal_response", "revise_formal_response",
+                 "describe_compliment")  # investigate_formal and decide_appeal classify only when responding
 
 
 def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(container, capsys):
@@ -20,6 +24,18 @@ def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(con
     assert {"closed", "open"} <= statuses
     assert len(stages) >= 4
     assert overdue > 0
+
+
+def test_demo_cases_past_a_stage_response_carry_their_themes_for_the_reports(container, capsys):
+    load_demo(container)
+    with container.session_factory() as session:
+        codes = set(session.scalars(select(Category.code)))
+        classified = list(session.scalars(select(m.Event.data).where(m.Event.kind == "case_classified")))
+        responses = session.scalar(select(func.count()).select_from(m.Event).where(
+            m.Event.kind == "task_completed", m.Event.element.in_(CLOSING_TASKS)))
+    assert responses > 0 and len(classified) >= responses
+    complaints = [c for c in classified if c["outcome"] != "recorded"]
+    assert complaints and all(c["themes"] and set(c["themes"]) <= codes for c in complaints)
 
 
 def test_loading_the_demo_twice_adds_nothing(container, capsys):

@@ -52,7 +52,7 @@ def classify(reference: str):
     data = {"outcome": request.form.get("outcome"), "themes": request.form.getlist("themes"),
             "team": request.form.get("team", "")}
     try:
-        classify_case(container().reporting_uow(), reference, data, g.actor)
+        classify_case(container().uow(), reference, data, g.actor)
     except InvalidInput as exc:
         return _page(reference, class_errors=exc.fields, class_form=data), 400
     flash("The classification is recorded.", "success")
@@ -61,12 +61,14 @@ def classify(reference: str):
 
 def _page(reference: str, **extra):
     view = case_view(container().uow(), container().runtime, reference, g.actor)
-    categories = [(c.code, c.label) for c in list_categories(container().reporting_uow()) if c.active]
+    categories = [(c.code, c.label) for c in list_categories(container().uow()) if c.active]
     extra_outcomes = ("recorded",) if view.case.kind == "compliment" else ()
     outcomes = [(o, o.replace("_", " ").capitalize()) for o in OUTCOMES + extra_outcomes]
+    latest = {**view.classification, "outcome": view.case.outcome or view.classification.get("outcome"),
+              "team": view.classification.get("team") or ""}  # a correction starts from what is recorded
     return render_template("cases/show.html", view=view, errors={}, form={}, messages=STAFF_MESSAGES,
                            channels=STAFF_CHANNELS, categories=categories, outcomes=outcomes,
-                           **{"class_errors": {}, "class_form": {}, **extra})
+                           **{"class_errors": {}, "class_form": latest, **extra})
 
 
 @bp.route("/cases/<reference>/messages", methods=["POST"])

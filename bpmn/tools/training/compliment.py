@@ -19,7 +19,7 @@ def compliment_diagram() -> Diagram:
                  params={"stage": "'recorded'"},
                  pre="has_contact = bool(complainant.get('email') or complainant.get('address'))")
     pool.user("describe_compliment", "Record who the compliment is about", TEAM, 2,
-              form="forms/compliment_details.json", stage="recorded")
+              form="forms/compliment_details.json", stage="recorded", classify="team", team_field="team_name")
     pool.service("record_compliment_details", "Record the details and good practice", TEAM, 3, op="record_decision",
                  params={"decision": "'compliment_recorded'",
                          "fields": "['business_area', 'contract', 'team_name', 'colleague_name', 'best_practice', "

@@ -67,8 +67,11 @@ class Pool:
     def end(self, id, name, lane, col, row=0, *, terminate=False, parent=None):
         return self._add("endEvent", id, name, lane, col, row, parent, terminate=terminate)
 
-    def user(self, id, name, lane, col, row=0, *, form, stage=None, due=None, assignee=None, post=None, parent=None):
-        props = {"formJsonSchemaFilename": form, "stage": stage, "dueTimer": due, "assigneeVariable": assignee}
+    def user(self, id, name, lane, col, row=0, *, form, stage=None, due=None, assignee=None, post=None, parent=None,
+             classify=None, team_field=None):
+        """A user task; `classify` marks a closing form (processes/closing_forms: "true", or "team" for compliments)."""
+        props = {"formJsonSchemaFilename": form, "stage": stage, "dueTimer": due, "assigneeVariable": assignee,
+                 "classifyCase": classify, "classifyTeamField": team_field}
         return self._add("userTask", id, name, lane, col, row, parent, props=props, post=post)
 
     def service(self, id, name, lane, col, row=0, *, op, params=None, result=None, pre=None, post=None,

@@ -119,7 +119,7 @@ def informal_round(diagram: Diagram) -> None:
     pool.user("hold_mediation", "Hold mediation between the complainant and the colleague", lm, 5, 1, parent=work,
               form="forms/mediation.json", stage="informal")
     pool.user("write_informal_response", "Write the informal response", lm, 6, parent=work,
-              form="forms/informal_response.json", stage="informal")
+              form="forms/informal_response.json", stage="informal", classify="true")
     pool.end("informal_work_done", "Response written", lm, 7, parent=work)
     pool.end("informal_work_paused", "Complainant not cooperating", lm, 5, 2, parent=work)
     pool.chain("informal_work_start", "resolve_informally")
@@ -147,7 +147,8 @@ def formal_round(diagram: Diagram) -> None:
               parent=work, form="forms/psrd_complaint_review.json", stage="formal",
               post="formal_complaint_reviewed = True")
     pool.user("investigate_formal", "Investigate the formal complaint", io, 4, parent=work,
-              form="forms/formal_investigation.json", stage="formal", assignee="investigating_officer")
+              form="forms/formal_investigation.json", stage="formal", assignee="investigating_officer",
+              classify="true")
     pool.gateway("formal_path", "Ready to respond?", io, 6, parent=work)
     agree = pool.subprocess("agree_formal_response", "Agree the response with the director", parent=work)
     pool.nodes[agree].spec["loop"] = "response_approved != True"
@@ -156,7 +157,8 @@ def formal_round(diagram: Diagram) -> None:
               form="forms/psrd_response_review.json", stage="formal")
     pool.gateway("approval_check", "Approved?", psrd, 9, parent=agree)
     pool.user("revise_formal_response", "Revise the formal response", io, 10, 1, parent=agree,
-              form="forms/revise_response.json", stage="formal", assignee="investigating_officer")
+              form="forms/revise_response.json", stage="formal", assignee="investigating_officer",
+              classify="true")
     pool.end("response_approved_end", "Approved", psrd, 10, parent=agree)
     pool.end("response_revised", "Revised", io, 11, 1, parent=agree)
     pool.chain("agree_start", "review_formal_response", "approval_check")
@@ -190,7 +192,7 @@ def appeal_round(diagram: Diagram) -> None:
     pool.user("convene_panel", "Convene the appeal panel", team, 3, parent=work, form="forms/convene_panel.json",
               stage="appeal", post="panel_convened = True")
     pool.user("decide_appeal", "Review the formal investigation and decide the appeal", panel, 4, parent=work,
-              form="forms/appeal_decision.json", stage="appeal")
+              form="forms/appeal_decision.json", stage="appeal", classify="true")
     pool.end("appeal_work_done", "Decided", panel, 6, parent=work)
     pool.chain("appeal_work_start", "panel_check")
     pool.flow("panel_check", "decide_appeal", "Yes", condition="panel_convened == True")
