@@ -21,6 +21,7 @@ class UnitOfWork(Protocol):
     involvements: Any
     learning: Any
     categories: Any
+    reference: Any  # rarely changing snapshots: divisions, closure days, version summaries
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -87,7 +87,7 @@ class Page:
 class InboxSource(Protocol):
     """The task index queries the inbox needs (storage implements them over the inbox indexes)."""
 
-    def inbox_rows(self, query: TaskQuery, offset: int, limit: int) -> list[InboxRow]: ...
+    def inbox_page(self, query: TaskQuery, offset: int, limit: int, cap: int) -> tuple[list[InboxRow], int]: ...
     def inbox_count(self, query: TaskQuery, cap: int) -> int: ...
 
 
@@ -169,13 +169,13 @@ def end_of_week(now: datetime) -> datetime:
 def inbox(uow, actor: Actor, filters: InboxFilter, clock) -> Page:
     """The actor's inbox page: tasks assigned to them and open tasks for their roles, soonest due first."""
     with uow:
-        return _inbox_page(uow, actor, filters, clock.now(), {d.code: d for d in uow.divisions.all()})
+        return _inbox_page(uow, actor, filters, clock.now(), {d.code: d for d in uow.reference.divisions()})
 
 
 def inbox_screen(uow, actor: Actor, filters: InboxFilter, clock) -> tuple[Page, dict]:
     """The inbox page and the values its filters offer, read in one transaction."""
     with uow:
-        divisions = {d.code: d for d in uow.divisions.all()}
+        divisions = {d.code: d for d in uow.reference.divisions()}
         return (_inbox_page(uow, actor, filters, clock.now(), divisions),
                 _choices(uow, actor, list(divisions.values())))
 
@@ -183,8 +183,7 @@ def inbox_screen(uow, actor: Actor, filters: InboxFilter, clock) -> tuple[Page, 
 def _inbox_page(uow, actor: Actor, filters: InboxFilter, now: datetime, divisions: dict) -> Page:
     query = task_query(actor, {c: d.id for c, d in divisions.items()}, filters, now)
     page = max(1, filters.page)
-    rows = uow.tasks.inbox_rows(query, (page - 1) * filters.per_page, filters.per_page)
-    total = uow.tasks.inbox_count(query, COUNT_CAP)
+    rows, total = uow.tasks.inbox_page(query, (page - 1) * filters.per_page, filters.per_page, COUNT_CAP)
     _mark_due(uow, rows, divisions, now)
     return Page(rows, min(total, COUNT_CAP), page, filters.per_page, capped=total >= COUNT_CAP)
 
@@ -194,8 +193,7 @@ def _mark_due(uow, rows: list[InboxRow], divisions: dict, now: datetime) -> None
     shown = {row.division for row in rows if row.due_at is not None}
     if not shown:
         return
-    closures = uow.closures.by_division([divisions[code].id for code in shown])
-    calendars = {code: WorkingCalendar(divisions[code].nation, closures.get(divisions[code].id, {}))
+    calendars = {code: WorkingCalendar(divisions[code].nation, uow.reference.closures_for(divisions[code].id))
                  for code in shown}
     left: dict[tuple[str, date], int] = {}
     for row in rows:
@@ -211,7 +209,7 @@ def _mark_due(uow, rows: list[InboxRow], divisions: dict, now: datetime) -> None
 def inbox_count(uow, actor: Actor, clock) -> int:
     """How many open tasks wait for the actor (capped), for the navigation badge."""
     with uow:
-        ids = {d.code: d.id for d in uow.divisions.all()}
+        ids = {d.code: d.id for d in uow.reference.divisions()}
         return min(uow.tasks.inbox_count(task_query(actor, ids, InboxFilter(), clock.now()), COUNT_CAP), COUNT_CAP)
 
 
@@ -222,12 +220,13 @@ STAGE_PROPERTY = re.compile(r'name="stage"\s+value="([^"]+)"')
 def _choices(uow, actor: Actor, all_divisions: list) -> dict:
     divisions = [d for d in all_divisions if actor.can_see(d.code)]
     keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
-    versions = [v for v in uow.versions.summaries() if v.process_key in keys and v.state in ("published", "retired")]
+    versions = [v for v in uow.reference.version_summaries()
+                if v.process_key in keys and v.state in ("published", "retired")]
     stages = set()
     for version in versions:
         if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published
-            _STAGES_BY_SHA[version.sha256] = sorted({m for text in (version.files or {}).values()
-                                                     for m in STAGE_PROPERTY.findall(text)})
+            files = uow.versions.get(version.id).files or {}
+            _STAGES_BY_SHA[version.sha256] = sorted({m for text in files.values() for m in STAGE_PROPERTY.findall(text)})
         stages.update(_STAGES_BY_SHA[version.sha256])
     return {"divisions": [(d.code, d.name) for d in divisions], "stages": sorted(stages),
             "versions": [(v.id, f"{v.process_key} v{v.number}") for v in versions]}

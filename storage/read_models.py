@@ -95,24 +95,32 @@ def _count_statement(shape: _Shape) -> Select | None:
     return select(func.count()).select_from(select(merged.c.id).limit(bindparam("cap", type_=Integer)).subquery())
 
 
-def _details_statement() -> Select:
+def _details(page_ids) -> Select:
+    """What each inbox line shows, for the task ids of one page."""
     assignee = aliased(m.User)
     return (select(m.Task.id, m.Task.title, m.Task.stage, m.Task.role, m.Case.reference, m.Case.kind,
                    m.Division.code, m.ProcessVersion.number, m.ProcessVersion.process_key, assignee.display_name,
                    m.Task.assignee_id, m.Task.due_at)
+            .select_from(page_ids).join(m.Task, m.Task.id == page_ids.c.id)
             .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
             .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
             .outerjoin(assignee, assignee.id == m.Task.assignee_id)
-            .where(m.Task.id.in_(bindparam("ids", expanding=True))))
+            .order_by(m.Task.due_at.asc().nulls_last(), m.Task.id.asc()))
 
 
-_DETAILS = _details_statement()
+@lru_cache(maxsize=128)
+def _page_statement(shape: _Shape) -> Select | None:
+    """One round trip for a page: its lines, each carrying the capped total (computed once by the database)."""
+    ids = _ids_statement(shape)
+    if ids is None:
+        return None
+    return _details(ids.subquery()).add_columns(_count_statement(shape).scalar_subquery().label("total"))
 
 
-def inbox_ids_sql(query: TaskQuery, offset: int, limit: int) -> tuple[Select | None, dict]:
-    """The statement and parameters for the task ids of one inbox page."""
+def inbox_page_sql(query: TaskQuery, offset: int, limit: int, cap: int) -> tuple[Select | None, dict]:
+    """The statement and parameters for one inbox page with its capped total."""
     shape, params = _shape_and_params(query)
-    return _ids_statement(shape), {**params, "upto": offset + limit, "offset": offset, "limit": limit}
+    return _page_statement(shape), {**params, "upto": offset + limit, "offset": offset, "limit": limit, "cap": cap}
 
 
 def inbox_count_sql(query: TaskQuery, cap: int) -> tuple[Select | None, dict]:
@@ -121,23 +129,15 @@ def inbox_count_sql(query: TaskQuery, cap: int) -> tuple[Select | None, dict]:
     return _count_statement(shape), {**params, "cap": cap}
 
 
-def inbox_details_sql(ids: list[int]) -> tuple[Select, dict]:
-    return _DETAILS, {"ids": ids}
-
-
-def inbox_ids(session: Session, query: TaskQuery, offset: int, limit: int) -> list[int]:
-    """Task ids of one inbox page, soonest due first."""
-    statement, params = inbox_ids_sql(query, offset, limit)
-    return list(session.scalars(statement, params)) if statement is not None else []
-
-
-def inbox_rows(session: Session, query: TaskQuery, offset: int, limit: int) -> list[InboxRow]:
-    """One inbox page with what each line shows."""
-    ids = inbox_ids(session, query, offset, limit)
-    if not ids:
-        return []
-    by_id = {row[0]: InboxRow(*row) for row in session.execute(*inbox_details_sql(ids))}
-    return [by_id[i] for i in ids if i in by_id]
+def inbox_page(session: Session, query: TaskQuery, offset: int, limit: int, cap: int) -> tuple[list[InboxRow], int]:
+    """One inbox page, soonest due first, and how many tasks the inbox holds (counting no further than `cap`)."""
+    statement, params = inbox_page_sql(query, offset, limit, cap)
+    if statement is None:
+        return [], 0
+    rows = session.execute(statement, params).all()
+    if rows:
+        return [InboxRow(*row[:-1]) for row in rows], rows[0][-1]
+    return [], inbox_count(session, query, cap) if offset else 0
 
 
 def inbox_count(session: Session, query: TaskQuery, cap: int) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from . import models as m
@@ -36,15 +36,23 @@ class DivisionRepository(_Repo):
         return list(self.session.scalars(select(m.Division).order_by(m.Division.name)))
 
 
+def _user_with_memberships(match) -> Select:
+    # built once: on every request, constructing the statement would cost more than running it
+    return (select(m.User, m.Division.code, m.Membership.role)
+            .outerjoin(m.Membership, m.Membership.user_id == m.User.id)
+            .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(match == bindparam("key")))
+
+
+_USER_BY_ID = _user_with_memberships(m.User.id)
+_USER_BY_TOKEN = _user_with_memberships(m.User.api_token_hash)
+
+
 class UserRepository(_Repo):
     def with_memberships(self, user_id: int | None = None, *, token_hash: str | None = None
                          ) -> tuple[m.User | None, list[tuple[str, str]]]:
         """A user (by id or API token hash) and their (division code, role) memberships, in one query."""
-        match = m.User.id == user_id if token_hash is None else m.User.api_token_hash == token_hash
-        rows = self.session.execute(
-            select(m.User, m.Division.code, m.Membership.role)
-            .outerjoin(m.Membership, m.Membership.user_id == m.User.id)
-            .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(match)).all()
+        statement = _USER_BY_TOKEN if token_hash is not None else _USER_BY_ID
+        rows = self.session.execute(statement, {"key": token_hash if token_hash is not None else user_id}).all()
         user = rows[0][0] if rows else None
         return user, [(code, role) for who, code, role in rows if who is user and code is not None]
 
@@ -102,17 +110,9 @@ class ClosureRepository(_Repo):
         self.session.flush()
 
     def for_division(self, division_id: int) -> dict[date, str]:
-        return self.by_division([division_id]).get(division_id, {})
-
-    def by_division(self, division_ids: list[int]) -> dict[int, dict[date, str]]:
-        """Each division's closure days, group-wide ones included, in one query."""
-        rows = self.session.execute(select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason).where(
-            m.ClosureDay.division_id.in_(division_ids) | m.ClosureDay.division_id.is_(None)))
-        found: dict[int, dict[date, str]] = {i: {} for i in division_ids}
-        for division_id, day, reason in sorted(rows, key=lambda row: row[0] is not None):  # own reason wins
-            for target in (division_ids if division_id is None else [division_id]):
-                found[target][day] = reason
-        return found
+        rows = self.session.scalars(select(m.ClosureDay).where(
+            (m.ClosureDay.division_id == division_id) | (m.ClosureDay.division_id.is_(None))))
+        return {row.day: row.reason for row in rows}
 
 
 class VersionRepository(_Repo):
@@ -240,9 +240,9 @@ class TaskRepository(_Repo):
         self.session.info.setdefault("instances", {})[row[1].id] = row[2]
         return row[0], row[1]
 
-    def inbox_rows(self, query, offset: int, limit: int) -> list:
-        """One inbox page (see processes.read_models.TaskQuery), walking the inbox indexes."""
-        return rm.inbox_rows(self.session, query, offset, limit)
+    def inbox_page(self, query, offset: int, limit: int, cap: int) -> tuple[list, int]:
+        """One inbox page (see processes.read_models.TaskQuery) and its capped total, walking the inbox indexes."""
+        return rm.inbox_page(self.session, query, offset, limit, cap)
 
     def inbox_count(self, query, cap: int) -> int:
         return rm.inbox_count(self.session, query, cap)

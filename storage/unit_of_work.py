@@ -9,6 +9,7 @@ from processes.errors import Conflict
 
 from . import repositories as r
 from .categories import SqlCategoryRepository
+from .reference import ReferenceData, cache_for
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.tasks, self.events, self.outbox = r.TaskRepository(s), r.EventRepository(s), r.OutboxRepository(s)
         self.deadlines, self.involvements = r.DeadlineRepository(s), r.InvolvementRepository(s)
         self.learning, self.categories = r.LearningRepository(s), SqlCategoryRepository(s)
+        self.reference = ReferenceData(s, cache_for(self.session_factory))
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
