@@ -5,7 +5,9 @@ Usage: .venv/bin/python benchmarks/api_lifecycle.py [--lifecycles 100] [--postgr
 Deploys its own small diagram (start -> triage -> gateway -> script -> respond -> end), serves the app with
 gunicorn (one worker) on 127.0.0.1, and drives N lifecycles from one client: create the case, complete
 triage, complete respond. In the same run it times the raw engine (no database, no HTTP) on the same diagram.
-Prints lifecycles/s, p50/p95 per call and the ratio API/raw (target >= 0.25).
+Prints lifecycles/s, p50/p95 per call and the ratio API/raw (target >= 0.25), and a floor: the same number
+of the cheapest authenticated calls (a read of the process versions), which bounds what any lifecycle of three
+calls could reach on this server.
 """
 from __future__ import annotations
 
@@ -134,6 +136,14 @@ def drive_api(port: int, token: str, n: int) -> tuple[float, list[float]]:
     return time.perf_counter() - started, timings
 
 
+def drive_floor(port: int, token: str, n: int) -> float:
+    """Three of the cheapest authenticated API calls per lifecycle: what HTTP, auth and one read cost alone."""
+    started = time.perf_counter()
+    for _ in range(n * 3):
+        call(port, "GET", "/process-versions", token)
+    return time.perf_counter() - started
+
+
 def drive_raw(bundle_dir: Path, n: int, round_trip: bool) -> float:
     """The same lifecycle in memory: engine, restricted scripts and form validation, no database or HTTP."""
     from handlers import build_registry
@@ -178,18 +188,21 @@ def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
                 time.sleep(0.05)  # waiting for the server process to listen, not for a timer
         drive_api(port, token, 3)  # warm up: parse and cache the definition
         elapsed, timings = drive_api(port, token, n)
+        floor = drive_floor(port, token, n)
     finally:
         server.terminate()
         server.wait(timeout=10)
     raw = drive_raw(bundle_dir, n, round_trip=False)
     raw_rt = drive_raw(bundle_dir, n, round_trip=True)
     ordered = sorted(timings)
-    api_rate, raw_rate, rt_rate = n / elapsed, n / raw, n / raw_rt
+    api_rate, raw_rate, rt_rate, floor_rate = n / elapsed, n / raw, n / raw_rt, n / floor
     print(f"[{label}] {n} lifecycles, 3 calls each, one client, gunicorn 1 worker")
     print(f"  API           : {api_rate:8.1f} lifecycles/s   per call p50 {statistics.median(ordered):6.2f} ms  "
           f"p95 {ordered[int(len(ordered) * 0.95) - 1]:6.2f} ms")
     print(f"  raw engine    : {raw_rate:8.1f} lifecycles/s")
     print(f"  raw + serialize at each wait: {rt_rate:8.1f} lifecycles/s")
+    print(f"  floor (3 cheapest authenticated reads): {floor_rate:8.1f} lifecycles/s, "
+          f"floor/raw {floor_rate / raw_rate:.3f}")
     print(f"  ratio API/raw : {api_rate / raw_rate:.3f}   (target >= 0.25); API/raw+serialize: {api_rate / rt_rate:.3f}")
 
 

@@ -9,8 +9,8 @@ from .read_models import plain_all
 from .task_view import task_view
 
 
-def api_case(uow, runtime: Runtime, reference: str, actor: Actor, light: bool = False) -> dict:
-    """A case with its open tasks; unless `light`, also its deadlines and the messages it waits for."""
+def api_case(uow, runtime: Runtime, reference: str, actor: Actor) -> dict:
+    """A case with its open tasks, its deadlines and the messages it waits for."""
     with uow:
         case, division = visible_case(uow, reference, actor)
         version = uow.versions.get(case.version_id)
@@ -21,9 +21,8 @@ def api_case(uow, runtime: Runtime, reference: str, actor: Actor, light: bool = 
                "version_number": version.number, "sha256": version.sha256,
                "open_tasks": [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
                               for t in uow.tasks.open_for_case(case.id)]}
-        if not light:
-            out["deadlines"] = [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)]
-            out["waiting_messages"] = waiting_messages(CaseRun(runtime, uow, case, actor))
+        out["deadlines"] = [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)]
+        out["waiting_messages"] = waiting_messages(CaseRun(runtime, uow, case, actor))
         return out
 
 

@@ -43,6 +43,7 @@ class CaseRun:
     actor: Actor
     effects: Effects = field(default_factory=Effects)
     events: list = field(default_factory=list)
+    open_tasks: list = field(default_factory=list)
 
     def __post_init__(self):
         uow = self.uow
@@ -149,20 +150,24 @@ class CaseRun:
 
     def _sync_tasks(self, now) -> None:
         open_rows = {row.spiff_task_id: row for row in self.uow.tasks.open_for_case(self.case.id)}
+        self.open_tasks = []  # the case's open task rows once saved; ids are set when the transaction flushes
         for task in engine.ready_user_tasks(self.workflow):
             key = str(task.id)
             due = engine.task_due(task)
             if key in open_rows:
-                open_rows.pop(key).due_at = due
+                row = open_rows.pop(key)
+                row.due_at = due
+                self.open_tasks.append(row)
                 continue
             props = engine.task_properties(task.task_spec)
             assignee = task.data.get(props["assigneeVariable"]) if props.get("assigneeVariable") else None
             user = self.uow.users.by_username(assignee) if assignee else None
-            self.uow.tasks.add(case_id=self.case.id, division_id=self.case.division_id, version_id=self.version.id,
-                               spiff_task_id=key, spec_name=task.task_spec.bpmn_id or task.task_spec.name,
-                               title=task.task_spec.bpmn_name or task.task_spec.name,
-                               stage=props.get("stage", self.case.stage), role=role_for_lane(task.task_spec.lane),
-                               assignee_id=user.id if user else None, due_at=due, created_at=now)
+            self.open_tasks.append(self.uow.tasks.add(
+                case_id=self.case.id, division_id=self.case.division_id, version_id=self.version.id,
+                spiff_task_id=key, spec_name=task.task_spec.bpmn_id or task.task_spec.name,
+                title=task.task_spec.bpmn_name or task.task_spec.name,
+                stage=props.get("stage", self.case.stage), role=role_for_lane(task.task_spec.lane),
+                assignee_id=user.id if user else None, due_at=due, created_at=now))
         for row in open_rows.values():
             row.state, row.completed_at = "cancelled", now
 

@@ -1,6 +1,7 @@
 """Lifecycle use cases: start a case, complete a task, deliver a message, fire due timers."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -53,7 +54,18 @@ def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: 
         return reference
 
 
-def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor) -> str:
+@dataclass(frozen=True)
+class Completion:
+    """Where a case stands once a task is completed, read in the completing transaction."""
+
+    reference: str
+    status: str
+    stage: str
+    outcome: str | None
+    open_tasks: list[dict]
+
+
+def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor) -> Completion:
     """Complete an open task with form data validated against its JSON Schema; exactly one completion wins."""
     with uow:
         row, case = _open_task(uow, task_id, actor)
@@ -73,7 +85,9 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         run.run()
         run.save()
         uow.commit()
-        return case.reference
+        return Completion(case.reference, case.status, case.stage, case.outcome,
+                          [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
+                           for t in sorted(run.open_tasks, key=lambda t: t.id)])
 
 
 def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:

@@ -117,9 +117,8 @@ def complete(task_id: int):
     body = _body(s.Complete)
     if body is None:
         return _bad_json()
-    reference = complete_task(container().uow(), container().runtime, task_id, body["data"], g.actor)
-    case = api_case(container().uow(), container().runtime, reference, g.actor, light=True)
-    return s.CompletedOut().dump(case)
+    completion = complete_task(container().uow(), container().runtime, task_id, body["data"], g.actor)
+    return s.CompletedOut().dump(completion)
 
 
 @bp.get("/process-versions")

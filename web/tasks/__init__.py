@@ -45,7 +45,7 @@ def submit(task_id: int):
         flash("Your answers are saved as a draft. The task is still open.", "success")
         return redirect(url_for("tasks.show", task_id=task_id))
     try:
-        reference = complete_task(c.uow(), c.runtime, task_id, data, g.actor)
+        reference = complete_task(c.uow(), c.runtime, task_id, data, g.actor).reference
     except InvalidInput as exc:
         view.data = data
         return _page(view, exc.fields, 400)
