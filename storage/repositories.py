@@ -45,6 +45,16 @@ def _user_with_memberships(match) -> Select:
 
 _USER_BY_ID = _user_with_memberships(m.User.id)
 _USER_BY_TOKEN = _user_with_memberships(m.User.api_token_hash)
+# the statements every engine step runs, built once (see docs/decisions.md, "Hot statements are built once")
+_USER_BY_NAME = select(m.User).where(m.User.username == bindparam("username"))
+_CLOSURES_FOR_DIVISION = select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason).where(
+    (m.ClosureDay.division_id == bindparam("division_id")) | m.ClosureDay.division_id.is_(None))
+_INSTANCE_FOR_CASE = select(m.Instance).where(m.Instance.case_id == bindparam("case_id"))
+_TASK_WITH_CASE = (select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
+                   .outerjoin(m.Instance, m.Instance.case_id == m.Case.id).where(m.Task.id == bindparam("task_id")))
+_OPEN_TASKS = select(m.Task).where(m.Task.case_id == bindparam("case_id"), m.Task.state == "open")
+_RUNNING_DEADLINES = select(m.Deadline).where(m.Deadline.case_id == bindparam("case_id"),
+                                              m.Deadline.status == "running")
 
 
 class UserRepository(_Repo):
@@ -78,7 +88,7 @@ class UserRepository(_Repo):
         return self.session.get(m.User, user_id)
 
     def by_username(self, username: str) -> m.User | None:
-        return self.session.scalars(select(m.User).where(m.User.username == username)).first()
+        return self.session.scalars(_USER_BY_NAME, {"username": username}).first()
 
     def add(self, **fields) -> m.User:
         return self._add(m.User(**fields), flush=True)
@@ -110,9 +120,8 @@ class ClosureRepository(_Repo):
         self.session.flush()
 
     def for_division(self, division_id: int) -> dict[date, str]:
-        rows = self.session.scalars(select(m.ClosureDay).where(
-            (m.ClosureDay.division_id == division_id) | (m.ClosureDay.division_id.is_(None))))
-        return {row.day: row.reason for row in rows}
+        rows = self.session.execute(_CLOSURES_FOR_DIVISION, {"division_id": division_id})
+        return {day: reason for _, day, reason in sorted(rows, key=lambda row: row[0] is not None)}  # own wins
 
 
 class VersionRepository(_Repo):
@@ -220,7 +229,7 @@ class InstanceRepository(_Repo):
         held = self.session.info.get("instances", {})  # loaded with its task already: no second query
         if case_id in held:
             return held[case_id]
-        return self.session.scalars(select(m.Instance).where(m.Instance.case_id == case_id)).first()
+        return self.session.scalars(_INSTANCE_FOR_CASE, {"case_id": case_id}).first()
 
     def add(self, case_id: int, version_id: int, state: str, due_at: datetime | None) -> m.Instance:
         return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at), flush=True)
@@ -232,9 +241,7 @@ class InstanceRepository(_Repo):
 class TaskRepository(_Repo):
     def get_with_case(self, task_id: int) -> tuple[m.Task | None, m.Case | None]:
         """A task and its case in one query (the case's instance is loaded alongside)."""
-        row = self.session.execute(select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
-                                   .outerjoin(m.Instance, m.Instance.case_id == m.Case.id)
-                                   .where(m.Task.id == task_id)).first()
+        row = self.session.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
         if row is None:
             return None, None
         self.session.info.setdefault("instances", {})[row[1].id] = row[2]
@@ -260,7 +267,7 @@ class TaskRepository(_Repo):
         return self.session.get(m.Task, task_id)
 
     def open_for_case(self, case_id: int) -> list[m.Task]:
-        return list(self.session.scalars(select(m.Task).where(m.Task.case_id == case_id, m.Task.state == "open")))
+        return list(self.session.scalars(_OPEN_TASKS, {"case_id": case_id}))
 
     def add(self, **fields) -> m.Task:
         return self._add(m.Task(**fields))
@@ -335,8 +342,7 @@ class OutboxRepository(_Repo):
 
 class DeadlineRepository(_Repo):
     def running_for_case(self, case_id: int) -> list[m.Deadline]:
-        return list(self.session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id,
-                                                                 m.Deadline.status == "running")))
+        return list(self.session.scalars(_RUNNING_DEADLINES, {"case_id": case_id}))
 
     def for_case(self, case_id: int) -> list[m.Deadline]:
         return list(self.session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id)
