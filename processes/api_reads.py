@@ -47,7 +47,7 @@ def api_versions(uow, actor: Actor) -> list:
     with uow:
         everything = actor.has_any_role("process_analyst", "governance")
         keys = set()
-        for division in uow.divisions.all():
+        for division in uow.reference.divisions():
             if actor.can_see(division.code):
                 keys |= set((division.config or {}).get("processes", {}).values())
-        return plain_all(v for v in uow.versions.listed() if everything or v.process_key in keys)
+        return plain_all(v for v in uow.versions.summaries() if everything or v.process_key in keys)
