@@ -57,6 +57,9 @@ def test_a_complaint_goes_from_the_public_form_through_two_stages_to_closure(ser
     sign_in(page, base, "ia.team")
     assert reference in page.content()
     shot(page, "inbox")
+    with page.expect_navigation():
+        page.click(f"tr:has-text('{reference}') button[name=claim]")  # the list's one shared form
+    assert page.locator(f"tr:has-text('{reference}') button[name=release]").count() == 1
     page.click(f"tr:has-text('{reference}') a[href^='/tasks/']")
     assert "Language: Welsh" in page.content()
     page.check("#f-about_service_delivery")
