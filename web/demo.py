@@ -76,7 +76,7 @@ def load_users(container) -> list[str]:
 def example_data(schema: dict, people: dict, variant: int, today: date) -> dict:
     """Answers that satisfy a task's JSON Schema, choosing uninvolved people for independence fields."""
     out = {}
-    required = set(schema.get("required") or [])
+    required = _required_anywhere(schema)
     for name, spec in (schema.get("properties") or {}).items():
         if name in people:
             free = [p["username"] for p in people[name] if not p["involved"]] or [p["username"] for p in people[name]]
@@ -87,6 +87,19 @@ def example_data(schema: dict, people: dict, variant: int, today: date) -> dict:
         if value is not None and (name in required or variant % 2 == 0):
             out[name] = value
     return out
+
+
+def _required_anywhere(schema: dict) -> set[str]:
+    """Fields required at the top or by any rule (`allOf`, `if`/`then`/`else`): answering them always is safe."""
+    found = set(schema.get("required") or [])
+    for key in ("allOf", "anyOf", "oneOf"):
+        for rule in schema.get(key) or []:
+            if isinstance(rule, dict):
+                found |= _required_anywhere(rule)
+    for key in ("then", "else"):
+        if isinstance(schema.get(key), dict):
+            found |= _required_anywhere(schema[key])
+    return found
 
 
 def _example(name: str, spec: dict, variant: int, today: date):

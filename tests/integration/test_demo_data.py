@@ -1,4 +1,6 @@
 """The run command's demo data: staff for every role in every division, and cases at every stage."""
+import logging
+
 from sqlalchemy import func, select
 
 from processes.access import ROLES
@@ -10,9 +12,11 @@ CLOSING_TASKS = ("investigate", "panel_review", "write_informal_response", "revi
                  "describe_compliment")  # investigate_formal and decide_appeal classify only when responding
 
 
-def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(container, capsys):
+def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(container, capsys, caplog):
+    caplog.set_level(logging.INFO, logger="web.demo")
     load_demo(container)
     assert "complaints-demo-2026" in capsys.readouterr().out
+    assert [r.getMessage() for r in caplog.records if "stopped" in r.getMessage()] == []  # every answer was valid
     with container.session_factory() as session:
         roles = set(session.execute(select(m.Division.code, m.Membership.role).join(m.Division)).all())
         stages = set(session.scalars(select(m.Case.stage)))
