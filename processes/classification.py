@@ -60,6 +60,11 @@ def validate_closure(data: dict, active_codes: set[str], *, case_reference: str 
     return outcome, sorted(set(t for t in themes if t)), team
 
 
+def outcomes_for(kind: str) -> tuple[str, ...]:
+    """The outcomes a case of this kind can be classified with (a compliment's is `recorded`)."""
+    return OUTCOMES + ((RECORDED,) if kind == "compliment" else ())
+
+
 def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
     """Record a case's outcome, categories and team as a `case_classified` event (and its outcome on the case)."""
     with uow:
@@ -70,7 +75,7 @@ def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
         if not (actor.is_system or actor.has_any_role("complaints_team", "line_manager", "investigating_officer",
                                                        "appeal_panel", "psrd_director")):
             raise Forbidden("only case handlers can classify a case", case_reference=reference)
-        allowed = OUTCOMES + ((RECORDED,) if case.kind == "compliment" else ())
+        allowed = outcomes_for(case.kind)
         active = {c.code for c in uow.categories.all() if c.active}
         outcome, themes, team = validate_closure(data, active, case_reference=reference, outcomes=allowed)
         case.outcome = outcome

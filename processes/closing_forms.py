@@ -13,6 +13,7 @@ import copy
 
 from .classification import CLASSIFIED, OUTCOMES, RECORDED, closure_fragment
 from .engine import task_properties
+from .forms import rule_nodes
 
 CLASSIFY = "classifyCase"
 TEAM_FIELD = "classifyTeamField"
@@ -89,15 +90,9 @@ def _team(value) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
 
-def _require_themes_with_outcome(node: dict) -> None:
+def _require_themes_with_outcome(schema: dict) -> None:
     """Add `themes` to every `required` list (top level, or a rule's `then`/`else`) that holds `outcome`."""
-    required = node.get("required")
-    if isinstance(required, list) and "outcome" in required and "themes" not in required:
-        node["required"] = [*required, "themes"]
-    for key in ("allOf", "anyOf", "oneOf"):
-        for rule in node.get(key) or []:
-            if isinstance(rule, dict):
-                _require_themes_with_outcome(rule)
-    for key in ("then", "else"):
-        if isinstance(node.get(key), dict):
-            _require_themes_with_outcome(node[key])
+    for node in rule_nodes(schema):
+        required = node.get("required")
+        if isinstance(required, list) and "outcome" in required and "themes" not in required:
+            node["required"] = [*required, "themes"]

@@ -46,6 +46,18 @@ def validate_form(schema: dict | None, data: dict, *, case_reference: str | None
     return data
 
 
+def rule_nodes(schema: dict):
+    """A schema and every rule inside it (`allOf`/`anyOf`/`oneOf` members, `then`, `else`), depth first."""
+    yield schema
+    for key in ("allOf", "anyOf", "oneOf"):
+        for rule in schema.get(key) or []:
+            if isinstance(rule, dict):
+                yield from rule_nodes(rule)
+    for key in ("then", "else"):
+        if isinstance(schema.get(key), dict):
+            yield from rule_nodes(schema[key])
+
+
 def independent_fields(schema: dict | None) -> list[str]:
     """Fields naming people who must have had no earlier part in the case."""
     props = (schema or {}).get("properties", {})

@@ -14,19 +14,6 @@ from processes.read_models import CaseFilter, CaseRow, InboxRow, TaskQuery
 from . import models as m
 
 
-def _open_tasks(shape: "_Shape", *conditions) -> Select:
-    q = select(m.Task.id, m.Task.due_at).where(m.Task.state == "open", *conditions)
-    if shape.stage:
-        q = q.where(m.Task.stage == bindparam("stage"))
-    if shape.version:
-        q = q.where(m.Task.version_id == bindparam("version_id"))
-    if shape.due_before:
-        q = q.where(m.Task.due_at <= bindparam("due_before"))
-    if shape.due_after:
-        q = q.where(m.Task.due_at >= bindparam("due_after"))
-    return q
-
-
 @dataclass(frozen=True)
 class _Shape:
     """What decides the form of the inbox SQL; the values themselves travel as bound parameters."""
@@ -39,6 +26,19 @@ class _Shape:
     version: bool
     due_before: bool
     due_after: bool
+
+
+def _open_tasks(shape: _Shape, *conditions) -> Select:
+    q = select(m.Task.id, m.Task.due_at).where(m.Task.state == "open", *conditions)
+    if shape.stage:
+        q = q.where(m.Task.stage == bindparam("stage"))
+    if shape.version:
+        q = q.where(m.Task.version_id == bindparam("version_id"))
+    if shape.due_before:
+        q = q.where(m.Task.due_at <= bindparam("due_before"))
+    if shape.due_after:
+        q = q.where(m.Task.due_at >= bindparam("due_after"))
+    return q
 
 
 def _shape_and_params(query: TaskQuery) -> tuple[_Shape, dict]:

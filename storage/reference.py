@@ -76,6 +76,17 @@ def cache_for(session_factory: sessionmaker) -> ReferenceCache:
     return cache
 
 
+def closure_days(rows, division_id: int) -> dict[date, str]:
+    """A division's closure days from (division id, day, reason) rows: group-wide ones too, its own reason wins."""
+    group, own = {}, {}
+    for row_division, day, reason in rows:
+        if row_division is None:
+            group[day] = reason
+        elif row_division == division_id:
+            own[day] = reason
+    return {**group, **own}
+
+
 class ReferenceData:
     """Read-only snapshots of divisions, closure days and version summaries; never change what they return."""
 
@@ -87,20 +98,11 @@ class ReferenceData:
             SimpleNamespace(id=d.id, code=d.code, name=d.name, nation=d.nation, config=copy.deepcopy(d.config))
             for d in self.session.scalars(select(m.Division).order_by(m.Division.name))])
 
-    def closures(self) -> dict[int | None, dict[date, str]]:
-        """Closure days by division id (None for group-wide days)."""
-        def load():
-            found: dict[int | None, dict[date, str]] = {}
-            for division_id, day, reason in self.session.execute(
-                    select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason)):
-                found.setdefault(division_id, {})[day] = reason
-            return found
-        return self.cache.get("closures", load)
-
     def closures_for(self, division_id: int) -> dict[date, str]:
         """A division's closure days with the group-wide ones; its own reason wins on a shared day."""
-        closures = self.closures()
-        return {**closures.get(None, {}), **closures.get(division_id, {})}
+        rows = self.cache.get("closures", lambda: self.session.execute(
+            select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason)).all())
+        return closure_days(rows, division_id)
 
     def version_summaries(self) -> list[SimpleNamespace]:
         v = m.ProcessVersion

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, defer
 
 from . import models as m
 from . import read_models as rm
+from .reference import closure_days
 
 
 class _Repo:
@@ -120,8 +121,7 @@ class ClosureRepository(_Repo):
         self.session.flush()
 
     def for_division(self, division_id: int) -> dict[date, str]:
-        rows = self.session.execute(_CLOSURES_FOR_DIVISION, {"division_id": division_id})
-        return {day: reason for _, day, reason in sorted(rows, key=lambda row: row[0] is not None)}  # own wins
+        return closure_days(self.session.execute(_CLOSURES_FOR_DIVISION, {"division_id": division_id}), division_id)
 
 
 class VersionRepository(_Repo):

@@ -14,6 +14,7 @@ from processes.accounts import actor_for, hash_password, new_api_token
 from processes.case_view import visible_case, waiting_messages
 from processes.case_run import CaseRun
 from processes.errors import DomainError
+from processes.forms import rule_nodes
 from processes.intake import issue_access_token, record_case
 from processes.lifecycle import complete_task, deliver_message
 from processes.read_models import plain
@@ -91,15 +92,7 @@ def example_data(schema: dict, people: dict, variant: int, today: date) -> dict:
 
 def _required_anywhere(schema: dict) -> set[str]:
     """Fields required at the top or by any rule (`allOf`, `if`/`then`/`else`): answering them always is safe."""
-    found = set(schema.get("required") or [])
-    for key in ("allOf", "anyOf", "oneOf"):
-        for rule in schema.get(key) or []:
-            if isinstance(rule, dict):
-                found |= _required_anywhere(rule)
-    for key in ("then", "else"):
-        if isinstance(schema.get(key), dict):
-            found |= _required_anywhere(schema[key])
-    return found
+    return {name for node in rule_nodes(schema) for name in node.get("required") or []}
 
 
 def _example(name: str, spec: dict, variant: int, today: date):

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from processes.attachments import load_attachment
 from processes.case_view import STAFF_MESSAGES, case_view
-from processes.classification import OUTCOMES, classify_case, list_categories
+from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
 from processes.lifecycle import KINDS
@@ -62,8 +62,7 @@ def classify(reference: str):
 def _page(reference: str, **extra):
     view = case_view(container().uow(), container().runtime, reference, g.actor)
     categories = [(c.code, c.label) for c in list_categories(container().uow()) if c.active]
-    extra_outcomes = ("recorded",) if view.case.kind == "compliment" else ()
-    outcomes = [(o, o.replace("_", " ").capitalize()) for o in OUTCOMES + extra_outcomes]
+    outcomes = [(o, o.replace("_", " ").capitalize()) for o in outcomes_for(view.case.kind)]
     latest = {**view.classification, "outcome": view.case.outcome or view.classification.get("outcome"),
               "team": view.classification.get("team") or ""}  # a correction starts from what is recorded
     return render_template("cases/show.html", view=view, errors={}, form={}, messages=STAFF_MESSAGES,
