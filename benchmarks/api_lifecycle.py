@@ -5,13 +5,17 @@ Usage: .venv/bin/python benchmarks/api_lifecycle.py [--lifecycles 100] [--postgr
 Deploys its own small diagram (start -> triage -> gateway -> script -> respond -> end), serves the app with
 gunicorn (one worker) on 127.0.0.1, and drives N lifecycles from one client: create the case, complete
 triage, complete respond. In the same run it times the raw engine (no database, no HTTP) on the same diagram.
-Prints lifecycles/s, p50/p95 per call and the ratio API/raw (target >= 0.25), and a floor: the same number
-of the cheapest authenticated calls (a read of the process versions), which bounds what any lifecycle of three
-calls could reach on this server.
+Prints lifecycles/s, p50/p95 per call and the ratio API/raw (target >= 0.25), and two bounds measured in the
+same run:
+- floor: three of the cheapest authenticated calls of this app (a read of the process versions);
+- ceiling: three JSON posts to a bare Flask app on the same gunicorn, plus the raw engine with its state
+  serialized at each wait. No database, no authentication, no validation: no lifecycle over HTTP that keeps
+  its state can beat it on this server.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -136,6 +140,21 @@ def drive_api(port: int, token: str, n: int) -> tuple[float, list[float]]:
     return time.perf_counter() - started, timings
 
 
+def bare_app():
+    """A Flask app that only echoes JSON: what HTTP, gunicorn and Flask cost with no work behind them."""
+    from flask import Flask, jsonify, request
+    app = Flask("bare")
+    app.add_url_rule("/api/v1/echo", "echo", lambda: jsonify({"echo": request.get_json()}), methods=["POST"])
+    return app
+
+
+def drive_bare(port: int, token: str, n: int) -> float:
+    started = time.perf_counter()
+    for i in range(n * 3):
+        call(port, "POST", "/echo", token, {"data": {"response": "Sorry", "i": i}})
+    return time.perf_counter() - started
+
+
 def drive_floor(port: int, token: str, n: int) -> float:
     """Three of the cheapest authenticated API calls per lifecycle: what HTTP, auth and one read cost alone."""
     started = time.perf_counter()
@@ -173,12 +192,12 @@ def drive_raw(bundle_dir: Path, n: int, round_trip: bool) -> float:
     return time.perf_counter() - started
 
 
-def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
-    token = prepare(url, bundle_dir)
+@contextlib.contextmanager
+def serve(app: str, env: dict):
+    """The app served by gunicorn with one worker on a free port of 127.0.0.1; yields the port."""
     port = free_port()
-    env = {**os.environ, "COMPLAINTS_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "web:create_app()"], cwd=ROOT, env=env)
+                               "--log-level", "warning", app], cwd=ROOT, env=env)
     try:
         for _ in range(200):
             try:
@@ -186,16 +205,28 @@ def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.05)  # waiting for the server process to listen, not for a timer
-        drive_api(port, token, 3)  # warm up: parse and cache the definition
-        elapsed, timings = drive_api(port, token, n)
-        floor = drive_floor(port, token, n)
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
+    token = prepare(url, bundle_dir)
+    env = {**os.environ, "COMPLAINTS_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    with serve("web:create_app()", env) as port:
+        drive_api(port, token, 3)  # warm up: parse and cache the definition
+        elapsed, timings = drive_api(port, token, n)
+        floor = drive_floor(port, token, n)
+    with serve("benchmarks.api_lifecycle:bare_app()", env) as port:
+        drive_bare(port, token, 3)
+        bare = drive_bare(port, token, n)
+    drive_raw(bundle_dir, 3, round_trip=True)  # warm up
     raw = drive_raw(bundle_dir, n, round_trip=False)
     raw_rt = drive_raw(bundle_dir, n, round_trip=True)
     ordered = sorted(timings)
     api_rate, raw_rate, rt_rate, floor_rate = n / elapsed, n / raw, n / raw_rt, n / floor
+    ceiling_rate = n / (bare + raw_rt)
     print(f"[{label}] {n} lifecycles, 3 calls each, one client, gunicorn 1 worker")
     print(f"  API           : {api_rate:8.1f} lifecycles/s   per call p50 {statistics.median(ordered):6.2f} ms  "
           f"p95 {ordered[int(len(ordered) * 0.95) - 1]:6.2f} ms")
@@ -203,7 +234,10 @@ def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
     print(f"  raw + serialize at each wait: {rt_rate:8.1f} lifecycles/s")
     print(f"  floor (3 cheapest authenticated reads): {floor_rate:8.1f} lifecycles/s, "
           f"floor/raw {floor_rate / raw_rate:.3f}")
-    print(f"  ratio API/raw : {api_rate / raw_rate:.3f}   (target >= 0.25); API/raw+serialize: {api_rate / rt_rate:.3f}")
+    print(f"  ceiling (3 posts to bare Flask + raw with serialize): {ceiling_rate:8.1f} lifecycles/s, "
+          f"ceiling/raw {ceiling_rate / raw_rate:.3f}")
+    print(f"  ratio API/raw : {api_rate / raw_rate:.3f}   (target >= 0.25); API/raw+serialize: {api_rate / rt_rate:.3f}; "
+          f"API/ceiling: {api_rate / ceiling_rate:.3f}")
 
 
 def main() -> None:
