@@ -12,18 +12,21 @@ from .task_view import task_view
 def api_case(uow, runtime: Runtime, reference: str, actor: Actor) -> dict:
     """A case with its open tasks, its deadlines and the messages it waits for."""
     with uow:
-        case, division = visible_case(uow, reference, actor)
-        version = uow.versions.get(case.version_id)
-        now = runtime.clock.now()
-        out = {"reference": case.reference, "division": division.code, "kind": case.kind, "channel": case.channel,
-               "stage": case.stage, "status": case.status, "outcome": case.outcome, "received_at": case.received_at,
-               "summary": case.summary, "closed_at": case.closed_at, "process_key": version.process_key,
-               "version_number": version.number, "sha256": version.sha256,
-               "open_tasks": [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
-                              for t in uow.tasks.open_for_case(case.id)]}
-        out["deadlines"] = [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)]
-        out["waiting_messages"] = waiting_messages(CaseRun(runtime, uow, case, actor))
-        return out
+        case, _ = visible_case(uow, reference, actor)
+        return case_out(uow, CaseRun(runtime, uow, case, actor))
+
+
+def case_out(uow, run: CaseRun) -> dict:
+    """What the API shows of a loaded case, read in the caller's transaction (also right after a commit)."""
+    case, version, now = run.case, run.version, run.now
+    return {"reference": case.reference, "division": run.division.code, "kind": case.kind, "channel": case.channel,
+            "stage": case.stage, "status": case.status, "outcome": case.outcome, "received_at": case.received_at,
+            "summary": case.summary, "closed_at": case.closed_at, "process_key": version.process_key,
+            "version_number": version.number, "sha256": version.sha256,
+            "open_tasks": [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
+                           for t in uow.tasks.open_for_case(case.id)],
+            "deadlines": [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)],
+            "waiting_messages": waiting_messages(run)}
 
 
 def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:

@@ -116,9 +116,9 @@ class CaseRun:
         self._sync_tasks(now)
         self._sync_deadlines(now)
         for username, capacity in self.effects.involvements:
-            user = uow.users.by_username(username)
-            if user is not None:
-                uow.involvements.add(self.case.id, user.id, capacity, now)
+            user_id = self.actor.user_id if username == self.actor.username else uow.users.id_of(username)
+            if user_id is not None:
+                uow.involvements.add(self.case.id, user_id, capacity, now)
         for action in self.effects.learning_actions:
             uow.learning.add(case_id=self.case.id, created_at=now, **action)
         for draft in self.effects.letters:

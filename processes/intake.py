@@ -126,10 +126,12 @@ def submit_public(uow, runtime: Runtime, division: str, kind: str, answers: dict
 
 
 def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, channel: str,
-                received_at: datetime | None, answers: dict, extra: dict | None = None) -> str:
-    """Record a complaint, compliment or concern that staff received by phone, post or email."""
-    with uow:
-        if uow.divisions.by_code(division) is None or not actor.can_see(division):
+                received_at: datetime | None, answers: dict, extra: dict | None = None, describe=None):
+    """Record a complaint, compliment or concern that staff received by phone, post or email.
+
+    Returns the reference, or what `describe(uow, run)` reads of the new case (see start_case)."""
+    with uow:  # an unknown division is 404 before any field errors; start_case checks it again for certain
+        if not actor.can_see(division) or division not in {d.code for d in uow.reference.divisions()}:
             raise NotFound(f"no division {division!r}")
     problems = complaint_problems(answers, runtime.clock.now().date(), kind) if kind == "complaint" \
         else compliment_problems(answers)
@@ -146,7 +148,7 @@ def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, c
         raise InvalidInput("the form has errors", problems)
     return start_case(uow, runtime, division=division, kind=kind, channel=channel, received_at=received_at,
                       complainant=complainant_of(answers), summary=answers["summary"].strip(),
-                      data={**(extra or {}), **case_data(answers)}, actor=actor)
+                      data={**(extra or {}), **case_data(answers)}, actor=actor, describe=describe)
 
 
 def issue_access_token(uow, reference: str, now: datetime) -> str:

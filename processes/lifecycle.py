@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable, TypeVar
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -16,14 +17,17 @@ from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .forms import independent_fields, validate_form
 
+T = TypeVar("T")
 KINDS = ("complaint", "compliment", "concern")
 CHANNELS = ("web", "email", "phone", "post", "in_person", "survey")
 
 
 def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
                channel: str = "web", complainant: dict | None = None, summary: str = "", data: dict | None = None,
-               actor: Actor = SYSTEM) -> str:
-    """Open a case on the published version of its division's process and run it to its first wait."""
+               actor: Actor = SYSTEM, describe: Callable[[object, CaseRun], T] | None = None) -> str | T:
+    """Open a case on the published version of its division's process and run it to its first wait.
+
+    Returns the reference, or, given `describe`, what it reads of the new case in the same transaction."""
     with uow:
         found = uow.divisions.by_code(division)
         if found is None or not actor.can_see(division):
@@ -50,8 +54,9 @@ def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: 
                    "complainant": complainant or {}, "support_needs": (complainant or {}).get("support_needs", {})})
         run.run()
         run.save()
+        started = describe(uow, run) if describe else reference
         uow.commit()
-        return reference
+        return started
 
 
 @dataclass(frozen=True)

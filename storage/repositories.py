@@ -38,8 +38,10 @@ class DivisionRepository(_Repo):
 
 
 def _user_with_memberships(match) -> Select:
-    # built once: on every request, constructing the statement would cost more than running it
-    return (select(m.User, m.Division.code, m.Membership.role)
+    # built once: on every request, constructing the statement would cost more than running it;
+    # plain columns, since loading a full user entity on every request costs more than the query
+    u = m.User
+    return (select(u.id, u.username, u.is_active, u.is_group_wide, m.Division.code, m.Membership.role)
             .outerjoin(m.Membership, m.Membership.user_id == m.User.id)
             .outerjoin(m.Division, m.Division.id == m.Membership.division_id).where(match == bindparam("key")))
 
@@ -54,18 +56,22 @@ _INSTANCE_FOR_CASE = select(m.Instance).where(m.Instance.case_id == bindparam("c
 _TASK_WITH_CASE = (select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
                    .outerjoin(m.Instance, m.Instance.case_id == m.Case.id).where(m.Task.id == bindparam("task_id")))
 _OPEN_TASKS = select(m.Task).where(m.Task.case_id == bindparam("case_id"), m.Task.state == "open")
+_INSERT_EVENT = insert(m.Event.__table__)
 _RUNNING_DEADLINES = select(m.Deadline).where(m.Deadline.case_id == bindparam("case_id"),
                                               m.Deadline.status == "running")
 
 
 class UserRepository(_Repo):
     def with_memberships(self, user_id: int | None = None, *, token_hash: str | None = None
-                         ) -> tuple[m.User | None, list[tuple[str, str]]]:
-        """A user (by id or API token hash) and their (division code, role) memberships, in one query."""
+                         ) -> tuple[object | None, list[tuple[str, str]]]:
+        """A user's id, username, is_active and is_group_wide (by id or API token hash) and their
+        (division code, role) memberships, in one query."""
         statement = _USER_BY_TOKEN if token_hash is not None else _USER_BY_ID
         rows = self.session.execute(statement, {"key": token_hash if token_hash is not None else user_id}).all()
-        user = rows[0][0] if rows else None
-        return user, [(code, role) for who, code, role in rows if who is user and code is not None]
+        if not rows:
+            return None, []
+        user = rows[0]
+        return user, [(row.code, row.role) for row in rows if row.id == user.id and row.code is not None]
 
     def all(self) -> list[m.User]:
         return list(self.session.scalars(select(m.User).order_by(m.User.username)))
@@ -90,6 +96,10 @@ class UserRepository(_Repo):
 
     def by_username(self, username: str) -> m.User | None:
         return self.session.scalars(_USER_BY_NAME, {"username": username}).first()
+
+    def id_of(self, username: str) -> int | None:
+        user = self.by_username(username)
+        return user.id if user is not None else None
 
     def add(self, **fields) -> m.User:
         return self._add(m.User(**fields), flush=True)
@@ -281,8 +291,8 @@ class EventRepository(_Repo):
 
     def append_many(self, rows: list[dict]) -> None:
         """Append several events in one statement."""
-        if rows:
-            self.session.execute(insert(m.Event), rows)
+        if rows:  # straight to the table: the ORM's bulk path costs more than the insert
+            self.session.connection().execute(_INSERT_EVENT, rows)
 
     def for_case(self, case_id: int) -> list[m.Event]:
         return list(self.session.scalars(select(m.Event).where(m.Event.case_id == case_id).order_by(m.Event.id)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from processes.api_reads import api_case, api_task, api_versions
+from processes.api_reads import api_case, api_task, api_versions, case_out
 from processes.intake import record_case, record_message
 from processes.lifecycle import claim_task, complete_task, release_task
 from processes.read_models import CaseFilter, InboxFilter, case_list, inbox
@@ -56,9 +56,9 @@ def create_case():
                "on_behalf": bool(person["on_behalf_of"]), "behalf_name": person["on_behalf_of"],
                "needs_support": bool(person["support_language"] or person["support_other"]),
                "language": person["support_language"], "other_support": person["support_other"]}
-    reference = record_case(container().uow(), container().runtime, g.actor, body["division"], body["kind"],
-                            body["channel"], body["received_at"], answers, body["data"])
-    return s.CaseOut().dump(api_case(container().uow(), container().runtime, reference, g.actor)), 201
+    case = record_case(container().uow(), container().runtime, g.actor, body["division"], body["kind"],
+                       body["channel"], body["received_at"], answers, body["data"], describe=case_out)
+    return s.CaseOut().dump(case), 201
 
 
 @bp.get("/cases/<reference>")
