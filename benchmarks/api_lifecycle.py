@@ -211,33 +211,38 @@ def serve(app: str, env: dict):
         server.wait(timeout=10)
 
 
-def run(url: str, label: str, n: int, bundle_dir: Path) -> None:
+def run(url: str, label: str, n: int, bundle_dir: Path, rounds: int = 10) -> None:
+    """Every measure in `rounds` interleaved slices, so a drift in machine speed touches all of them alike."""
     token = prepare(url, bundle_dir)
     env = {**os.environ, "COMPLAINTS_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    with serve("web:create_app()", env) as port:
+    totals, timings, k = dict.fromkeys(("api", "floor", "bare", "raw", "raw_rt"), 0.0), [], max(1, n // rounds)
+    with serve("web:create_app()", env) as port, serve("benchmarks.api_lifecycle:bare_app()", env) as bare_port:
         drive_api(port, token, 3)  # warm up: parse and cache the definition
-        elapsed, timings = drive_api(port, token, n)
-        floor = drive_floor(port, token, n)
-    with serve("benchmarks.api_lifecycle:bare_app()", env) as port:
-        drive_bare(port, token, 3)
-        bare = drive_bare(port, token, n)
-    drive_raw(bundle_dir, 3, round_trip=True)  # warm up
-    raw = drive_raw(bundle_dir, n, round_trip=False)
-    raw_rt = drive_raw(bundle_dir, n, round_trip=True)
+        drive_bare(bare_port, token, 3)
+        drive_raw(bundle_dir, 3, round_trip=True)
+        for _ in range(rounds):
+            elapsed, calls = drive_api(port, token, k)
+            totals["api"] += elapsed
+            timings += calls
+            totals["floor"] += drive_floor(port, token, k)
+            totals["bare"] += drive_bare(bare_port, token, k)
+            totals["raw"] += drive_raw(bundle_dir, k, round_trip=False)
+            totals["raw_rt"] += drive_raw(bundle_dir, k, round_trip=True)
+    n = k * rounds
+    rate = {name: n / seconds for name, seconds in totals.items()}
+    ceiling = n / (totals["bare"] + totals["raw_rt"])
     ordered = sorted(timings)
-    api_rate, raw_rate, rt_rate, floor_rate = n / elapsed, n / raw, n / raw_rt, n / floor
-    ceiling_rate = n / (bare + raw_rt)
-    print(f"[{label}] {n} lifecycles, 3 calls each, one client, gunicorn 1 worker")
-    print(f"  API           : {api_rate:8.1f} lifecycles/s   per call p50 {statistics.median(ordered):6.2f} ms  "
+    print(f"[{label}] {n} lifecycles, 3 calls each, one client, gunicorn 1 worker, {rounds} interleaved rounds")
+    print(f"  API           : {rate['api']:8.1f} lifecycles/s   per call p50 {statistics.median(ordered):6.2f} ms  "
           f"p95 {ordered[int(len(ordered) * 0.95) - 1]:6.2f} ms")
-    print(f"  raw engine    : {raw_rate:8.1f} lifecycles/s")
-    print(f"  raw + serialize at each wait: {rt_rate:8.1f} lifecycles/s")
-    print(f"  floor (3 cheapest authenticated reads): {floor_rate:8.1f} lifecycles/s, "
-          f"floor/raw {floor_rate / raw_rate:.3f}")
-    print(f"  ceiling (3 posts to bare Flask + raw with serialize): {ceiling_rate:8.1f} lifecycles/s, "
-          f"ceiling/raw {ceiling_rate / raw_rate:.3f}")
-    print(f"  ratio API/raw : {api_rate / raw_rate:.3f}   (target >= 0.25); API/raw+serialize: {api_rate / rt_rate:.3f}; "
-          f"API/ceiling: {api_rate / ceiling_rate:.3f}")
+    print(f"  raw engine    : {rate['raw']:8.1f} lifecycles/s")
+    print(f"  raw + serialize at each wait: {rate['raw_rt']:8.1f} lifecycles/s")
+    print(f"  floor (3 cheapest authenticated reads): {rate['floor']:8.1f} lifecycles/s, "
+          f"floor/raw {rate['floor'] / rate['raw']:.3f}")
+    print(f"  ceiling (3 posts to bare Flask + raw with serialize): {ceiling:8.1f} lifecycles/s, "
+          f"ceiling/raw {ceiling / rate['raw']:.3f}")
+    print(f"  ratio API/raw : {rate['api'] / rate['raw']:.3f}   (target >= 0.25); "
+          f"API/raw+serialize: {rate['api'] / rate['raw_rt']:.3f}; API/ceiling: {rate['api'] / ceiling:.3f}")
 
 
 def main() -> None:
