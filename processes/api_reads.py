@@ -17,7 +17,7 @@ def api_case(uow, runtime: Runtime, reference: str, actor: Actor) -> dict:
 
 
 def case_out(uow, run: CaseRun) -> dict:
-    """What the API shows of a loaded case, read in the caller's transaction (also right after a commit)."""
+    """What the API shows of a loaded case, read in the caller's transaction."""
     case, version, now = run.case, run.version, run.now
     return {"reference": case.reference, "division": run.division.code, "kind": case.kind, "channel": case.channel,
             "stage": case.stage, "status": case.status, "outcome": case.outcome, "received_at": case.received_at,
