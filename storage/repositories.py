@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from . import models as m
@@ -53,10 +54,13 @@ _USER_BY_NAME = select(m.User).where(m.User.username == bindparam("username"))
 _CLOSURES_FOR_DIVISION = select(m.ClosureDay.division_id, m.ClosureDay.day, m.ClosureDay.reason).where(
     (m.ClosureDay.division_id == bindparam("division_id")) | m.ClosureDay.division_id.is_(None))
 _INSTANCE_FOR_CASE = select(m.Instance).where(m.Instance.case_id == bindparam("case_id"))
-_TASK_WITH_CASE = (select(m.Task, m.Case, m.Instance).join(m.Case, m.Task.case_id == m.Case.id)
+_TASK_WITH_CASE = (select(m.Task, m.Case, m.Instance, m.Division).join(m.Case, m.Task.case_id == m.Case.id)
+                   .join(m.Division, m.Division.id == m.Case.division_id)
                    .outerjoin(m.Instance, m.Instance.case_id == m.Case.id).where(m.Task.id == bindparam("task_id")))
 _OPEN_TASKS = select(m.Task).where(m.Task.case_id == bindparam("case_id"), m.Task.state == "open")
 _INSERT_EVENT = insert(m.Event.__table__)
+_INSERT_INVOLVEMENT = {name: dialect.insert(m.Involvement.__table__).on_conflict_do_nothing()
+                       for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 _RUNNING_DEADLINES = select(m.Deadline).where(m.Deadline.case_id == bindparam("case_id"),
                                               m.Deadline.status == "running")
 
@@ -250,12 +254,14 @@ class InstanceRepository(_Repo):
 
 class TaskRepository(_Repo):
     def get_with_case(self, task_id: int) -> tuple[m.Task | None, m.Case | None]:
-        """A task and its case in one query (the case's instance is loaded alongside)."""
+        """A task and its case in one query (the case's instance and division are loaded alongside)."""
         row = self.session.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
         if row is None:
             return None, None
-        self.session.info.setdefault("instances", {})[row[1].id] = row[2]
-        return row[0], row[1]
+        task, case, instance, division = row
+        self.session.info.setdefault("instances", {})[case.id] = instance
+        self.session.info.setdefault("divisions", {})[division.id] = division
+        return task, case
 
     def inbox_page(self, query, offset: int, limit: int, cap: int) -> tuple[list, int]:
         """One inbox page (see processes.read_models.TaskQuery) and its capped total, walking the inbox indexes."""
@@ -364,11 +370,10 @@ class DeadlineRepository(_Repo):
 
 class InvolvementRepository(_Repo):
     def add(self, case_id: int, user_id: int, capacity: str, at: datetime) -> None:
-        exists = self.session.scalars(select(m.Involvement).where(
-            m.Involvement.case_id == case_id, m.Involvement.user_id == user_id,
-            m.Involvement.capacity == capacity)).first()
-        if exists is None:
-            self._add(m.Involvement(case_id=case_id, user_id=user_id, capacity=capacity, at=at))
+        """Record that someone took part in a case in a capacity; the same again is ignored."""
+        statement = _INSERT_INVOLVEMENT[self.session.get_bind().dialect.name]
+        self.session.connection().execute(statement, {"case_id": case_id, "user_id": user_id, "capacity": capacity,
+                                                      "at": at})
 
     def capacities(self, case_id: int, user_id: int) -> set[str]:
         return set(self.session.scalars(select(m.Involvement.capacity).where(
