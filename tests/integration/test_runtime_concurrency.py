@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from processes import lifecycle
 from processes.access import SYSTEM
@@ -53,6 +53,12 @@ def reminders_fired_per_case(container) -> dict[int, int]:
         rows = session.execute(select(m.Event.case_id, func.count()).where(
             m.Event.kind == "timer_fired", m.Event.element == "triage_reminder").group_by(m.Event.case_id))
         return dict(rows.all())
+
+
+def any_reminder_fired(engine) -> bool:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(m.Event).where(
+            m.Event.kind == "timer_fired", m.Event.element == "triage_reminder")) > 0
 
 
 def worker_command(settings, worker: str, now: datetime):
@@ -105,10 +111,13 @@ def test_a_worker_killed_mid_sweep_loses_no_timer(demo_container, settings, cloc
     clone_cases(c, start(c), 299)
     command, env = worker_command(settings, "doomed", REMINDER_DUE)
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not reminders_fired_per_case(c) and time.monotonic() < deadline and proc.poll() is None:
+    # watch through plain reads: on SQLite the app's transactions take the write lock at BEGIN, and a poll
+    # queued behind a busy worker would only get in once the whole sweep was done
+    watcher, deadline = create_engine(c.engine.url), time.monotonic() + 120
+    while not any_reminder_fired(watcher) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)  # waiting for a real process to make progress, not for a timer
     proc.send_signal(signal.SIGKILL)
+    watcher.dispose()
     proc.wait()
     fired_before = sum(reminders_fired_per_case(c).values())
     clock.set(REMINDER_DUE + timedelta(minutes=5))  # past the dead worker's lease
