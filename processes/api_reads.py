@@ -5,6 +5,7 @@ from .access import Actor
 from .calendar import WorkingCalendar
 from .case_run import CaseRun, Runtime
 from .case_view import _deadline_line, visible_case, waiting_messages
+from .lifecycle import open_task_line
 from .read_models import plain_all
 from .task_view import task_view
 
@@ -23,8 +24,7 @@ def case_out(uow, run: CaseRun) -> dict:
             "stage": case.stage, "status": case.status, "outcome": case.outcome, "received_at": case.received_at,
             "summary": case.summary, "closed_at": case.closed_at, "process_key": version.process_key,
             "version_number": version.number, "sha256": version.sha256,
-            "open_tasks": [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
-                           for t in uow.tasks.open_for_case(case.id)],
+            "open_tasks": [open_task_line(t) for t in uow.tasks.open_for_case(case.id)],
             "deadlines": [_deadline_line(d, now).__dict__ for d in uow.deadlines.for_case(case.id)],
             "waiting_messages": waiting_messages(run)}
 

@@ -116,7 +116,8 @@ class CaseRun:
         self._sync_tasks(now)
         self._sync_deadlines(now)
         for username, capacity in self.effects.involvements:
-            user_id = self.actor.user_id if username == self.actor.username else uow.users.id_of(username)
+            mine = self.actor.user_id is not None and username == self.actor.username
+            user_id = self.actor.user_id if mine else uow.users.id_of(username)
             if user_id is not None:
                 uow.involvements.add(self.case.id, user_id, capacity, now)
         for action in self.effects.learning_actions:

@@ -70,6 +70,11 @@ class Completion:
     open_tasks: list[dict]
 
 
+def open_task_line(row) -> dict:
+    """How the API lists a case's open task."""
+    return {"id": row.id, "title": row.title, "role": row.role, "due_at": row.due_at}
+
+
 def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor) -> Completion:
     """Complete an open task with form data validated against its JSON Schema; exactly one completion wins."""
     with uow:
@@ -91,8 +96,7 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         run.save()
         uow.commit()
         return Completion(case.reference, case.status, case.stage, case.outcome,
-                          [{"id": t.id, "title": t.title, "role": t.role, "due_at": t.due_at}
-                           for t in sorted(run.open_tasks, key=lambda t: t.id)])
+                          [open_task_line(t) for t in sorted(run.open_tasks, key=lambda t: t.id)])
 
 
 def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:

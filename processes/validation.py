@@ -11,7 +11,7 @@ from .access import role_for_lane
 from .bundle import Bundle
 from .calendar import WorkingCalendar
 from .clock import SettableClock
-from .closing_forms import CLASSIFY, MODES
+from .closing_forms import CLASSIFY, MODES, classify_mode
 from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
 from .forms import check_schema
@@ -122,7 +122,7 @@ def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dic
     if props.get("dueTimer") and props["dueTimer"] not in _boundary_timer_ids(task_spec):
         problems.append({**where, "message": f"'{where['name']}' names dueTimer {props['dueTimer']!r}, "
                                              "which is not a timer on its boundary"})
-    if props.get(CLASSIFY) and str(props[CLASSIFY]).strip().lower() not in MODES:
+    if props.get(CLASSIFY) and classify_mode(task_spec) is None:
         problems.append({**where, "message": f"'{where['name']}' has {CLASSIFY} {props[CLASSIFY]!r}; "
                                              f"use one of {', '.join(MODES)}"})
     if props.get("deadlineKind") and props["deadlineKind"] not in DEADLINE_KINDS:
