@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .access import Actor
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "resolved_informally", "withdrawn", "ineligible", "transferred")
 RECORDED = "recorded"  # a compliment's outcome
@@ -75,6 +75,8 @@ def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
         if not (actor.is_system or actor.has_any_role("complaints_team", "line_manager", "investigating_officer",
                                                        "appeal_panel", "psrd_director")):
             raise Forbidden("only case handlers can classify a case", case_reference=reference)
+        if case.status != "closed":  # until then, the task that decides the outcome classifies it
+            raise Conflict("a case is classified here once it is closed", case_reference=reference)
         allowed = outcomes_for(case.kind)
         active = {c.code for c in uow.categories.all() if c.active}
         outcome, themes, team = validate_closure(data, active, case_reference=reference, outcomes=allowed)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from processes.access import SYSTEM, Actor
 from processes.classification import add_category, classify_case, set_category_active
-from processes.errors import Forbidden, InvalidInput, NotFound
+from processes.errors import Conflict, Forbidden, InvalidInput, NotFound
 from processes.learning import RegisterFilter, learning_register, remind_overdue_actions, update_learning_action
 from processes.report_schedule import send_report_packs
 from scheduler import CRON_JOBS, make_scheduler
@@ -99,7 +99,11 @@ def test_a_case_is_classified_with_an_outcome_and_active_categories(container, c
     add_category(container.reporting_uow(), "late_letters", "Late letters", "root_cause", admin)
     with pytest.raises(Forbidden):
         add_category(container.reporting_uow(), "other", "Other", "theme", handler)
-    reference = next(c.reference for c in december if c.division == "IA" and c.kind == "complaint")
+    open_case = next(c.reference for c in december if c.division == "IA" and c.status == "open")
+    with pytest.raises(Conflict):  # its closing form classifies it
+        classify_case(container.reporting_uow(), open_case, {"outcome": "upheld", "themes": ["late_letters"]}, handler)
+    reference = next(c.reference for c in december
+                     if c.division == "IA" and c.kind == "complaint" and c.status == "closed")
     with pytest.raises(InvalidInput):
         classify_case(container.reporting_uow(), reference, {"outcome": "upheld", "themes": []}, handler)
     classify_case(container.reporting_uow(), reference,

@@ -147,6 +147,20 @@ def test_a_classification_without_a_theme_is_refused_with_field_errors(client, w
     assert "Choose at least one theme or root cause" in response.get_data(as_text=True)
 
 
+def test_an_open_case_is_not_classified_on_its_page(client, webtest):
+    from processes.access import SYSTEM
+    from processes.classification import add_category
+    reference = open_case(webtest)
+    add_category(webtest.uow(), "communication", "Communication", "theme", SYSTEM)
+    login(client, "ia.team")
+    assert "Closure classification" not in client.get(f"/cases/{reference}").get_data(as_text=True)
+    response = client.post(f"/cases/{reference}/classification", data={"outcome": "upheld", "themes": ["communication"]})
+    assert response.status_code == 409
+    with webtest.uow() as uow:
+        case = uow.cases.by_reference(reference)
+        assert case.outcome is None and not [e for e in uow.events.for_case(case.id) if e.kind == "case_classified"]
+
+
 def test_another_divisions_user_cannot_classify_a_case(client, webtest):
     reference = _closed_case(webtest)
     login(client, "euk.team")
