@@ -32,7 +32,7 @@ run: setup
 
 ## Run every test (PostgreSQL too when COMPLAINTS_TEST_POSTGRES_URL is set).
 test: setup browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 ## Refresh docs/screenshots from the browser tests' latest run (they write to build/screenshots).
 screenshots:
@@ -40,4 +40,4 @@ screenshots:
 	cp build/screenshots/*.png docs/screenshots/
 
 clean:
-	rm -rf $(VENV) instance frontend/node_modules web/static/build
+	rm -rf $(VENV) instance build frontend/node_modules web/static/build
