@@ -159,7 +159,7 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         if assignee is not None:
             if not actor.has_role(division.code, "line_manager") and not actor.has_role(division.code, "complaints_team"):
                 raise Forbidden("only a line manager or the complaints team can reassign tasks")
-            problem = assignment_refusal(uow, case, division, row.role, assignee) if assignee else None
+            problem = assignment_refusal(uow, case, division, row, assignee) if assignee else None
             if problem:
                 raise InvalidInput("that person cannot be given this task", {"assignee": [problem]},
                                    case_reference=case.reference)
@@ -167,7 +167,7 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         elif row.assignee_id not in (None, actor.user_id):
             raise Conflict("someone else has already claimed this task", case_reference=case.reference)
         else:
-            problem = self_claim_refusal(uow, case, row.role, actor.user_id)
+            problem = self_claim_refusal(uow, case, row, actor.user_id)
             if problem:
                 raise Forbidden(problem, case_reference=case.reference)
         row.assignee_id = user_id

@@ -27,7 +27,6 @@ ROLE_HINTS = (("investigat", "investigating_officer"), ("panel", "appeal_panel")
 # one of these for the task's role is the allocation itself, not an earlier involvement
 NAMED_CAPACITIES = {"investigating_officer": frozenset({"investigating officer"}),
                     "appeal_panel": frozenset({"panel", "panel members"})}
-INDEPENDENT_ROLES = tuple(NAMED_CAPACITIES)
 
 
 @dataclass(frozen=True)
@@ -115,9 +114,26 @@ def _roles(declared) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def task_roles(role: str | None) -> tuple[str, ...]:
-    """The roles that may hold a task: its lane's role, or any casework role when the lane names none."""
-    return (role,) if role else tuple(TASK_ROLES)
+@dataclass(frozen=True)
+class TaskNeeds:
+    """Who may hold a task: the roles that qualify, and whether they must be independent of the case so far."""
+
+    roles: tuple[str, ...]
+    independent: bool = False
+    named: frozenset[str] = frozenset()
+
+
+def task_needs(role: str | None, stage: str | None = None) -> TaskNeeds:
+    """What holding a task needs: its lane's role (any casework role when the lane names none). An informal
+    investigation is a line manager's (group policy 3.1.4); investigating officers' and panel members' work at
+    the later stages must be independent (3.1.5, 3.1.6)."""
+    if not role:
+        return TaskNeeds(tuple(TASK_ROLES))
+    if role == "investigating_officer" and (stage or "").lower() == "informal":
+        return TaskNeeds((role, "line_manager"))
+    if role in NAMED_CAPACITIES:
+        return TaskNeeds((role,), True, NAMED_CAPACITIES[role])
+    return TaskNeeds((role,))
 
 
 def eligible_staff(uow, division, roles: tuple[str, ...], case=None, *, independent: bool = False,
@@ -248,24 +264,24 @@ def named_people(schema: dict | None, data: dict) -> list[tuple[str, str]]:
     return out
 
 
-def assignment_refusal(uow, case, division, task_role: str | None, username: str) -> str | None:
+def assignment_refusal(uow, case, division, task, username: str) -> str | None:
     """Why a task cannot be given to `username` (reassignment and API claim); None when it can."""
-    independent = task_role in INDEPENDENT_ROLES
-    return refusal(uow, division, task_roles(task_role), case, username, independent=independent,
-                   named=NAMED_CAPACITIES.get(task_role or "", frozenset()))
+    needs = task_needs(task.role, task.stage)
+    return refusal(uow, division, needs.roles, case, username, independent=needs.independent, named=needs.named)
 
 
-def assignable_staff(uow, case, division, task_role: str | None) -> list[Candidate]:
+def assignable_staff(uow, case, division, task) -> list[Candidate]:
     """The people a task may be given to: exactly those `assignment_refusal` accepts."""
-    return eligible_staff(uow, division, task_roles(task_role), case, independent=task_role in INDEPENDENT_ROLES,
-                          named=NAMED_CAPACITIES.get(task_role or "", frozenset()))
+    needs = task_needs(task.role, task.stage)
+    return eligible_staff(uow, division, needs.roles, case, independent=needs.independent, named=needs.named)
 
 
-def self_claim_refusal(uow, case, task_role: str | None, user_id: int | None) -> str | None:
-    """Why someone may not take an independent role's task for themselves (they took part earlier); or None."""
-    if task_role not in INDEPENDENT_ROLES or user_id is None:
+def self_claim_refusal(uow, case, task, user_id: int | None) -> str | None:
+    """Why someone may not take independent work for themselves (they took part earlier); None when they may."""
+    needs = task_needs(task.role, task.stage)
+    if not needs.independent or user_id is None:
         return None
-    earlier = _earlier(tuple(sorted(uow.involvements.capacities(case.id, user_id))), NAMED_CAPACITIES[task_role])
+    earlier = _earlier(tuple(sorted(uow.involvements.capacities(case.id, user_id))), needs.named)
     if earlier:
         return (f"you took part earlier in this case ({', '.join(earlier)}), so you cannot take work that must be "
                 "independent; ask a manager to give it to someone not previously involved")

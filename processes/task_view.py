@@ -60,7 +60,7 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
                         assignee=assignee.display_name if assignee else None,
                         people=_people(schema),
                         files=plain_all(uow.cases.files_for_case(case.id)),
-                        staff=[(c.username, c.label) for c in assignable_staff(uow, case, division, row.role)]
+                        staff=[(c.username, c.label) for c in assignable_staff(uow, case, division, row)]
                         if manager and row.state == "open" else [])
 
 
