@@ -186,7 +186,10 @@ def _role_words(roles: tuple[str, ...]) -> str:
     if set(roles) == set(TASK_ROLES):
         return "in a casework role"
     labels = [ROLES.get(r, r.replace("_", " ")).lower() for r in roles]
-    return "a " + " or ".join(labels) if len(labels) < 3 else "in any of the roles " + ", ".join(labels)
+    if len(labels) > 2:
+        return "in any of the roles " + ", ".join(labels)
+    words = " or ".join(labels)
+    return ("an " if words[:1] in "aeiou" else "a ") + words
 
 
 def staffed_form(uow, case, division, schema: dict | None) -> dict:
