@@ -39,6 +39,8 @@ def create_app(container=None, **config) -> Flask:
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=60 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_KEY_PREFIX="complaints",
     )
     app.config.update(config)
     app.extensions["complaints"] = container
