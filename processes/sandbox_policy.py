@@ -170,7 +170,8 @@ def _bare_functions(tree: ast.AST) -> list[str]:
 
 def _plain(error: str) -> str:
     # RestrictedPython says 'Line 1: "x" is ...'; one-line expressions read better without the line number.
-    return error.split(": ", 1)[1] if error.startswith("Line 1: ") else error
+    error = error.split(": ", 1)[1] if error.startswith("Line 1: ") else error
+    return error.rstrip(".")
 
 
 __all__ = ["compile_source", "DiagramPolicy", "GROWING", "OFFERED_BUILTINS", "DIAGRAM_FUNCTIONS"]

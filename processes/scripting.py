@@ -121,12 +121,15 @@ def expression_kind(task_spec, evaluating: bool) -> str:
         return "decision table"
     if isinstance(task_spec, ScriptTask):
         return "script"
-    return "condition" if "Gateway" in type(task_spec).__name__ else "expression"
+    # SpiffWorkflow evaluates a flow's condition on its gateway and keeps no flow id: name the gateway.
+    return "condition of a flow leaving" if "Gateway" in type(task_spec).__name__ else "expression of"
 
 
 def _against(task, exc: ExpressionRefused, evaluating: bool) -> WorkflowTaskException:
     spec = task.task_spec
     label = spec.bpmn_name or spec.bpmn_id or spec.name
-    error = WorkflowTaskException(f"the {expression_kind(spec, evaluating)} of '{label}' {exc.verdict()}", task=task)
+    kind = expression_kind(spec, evaluating)
+    kind = kind if kind.endswith((" of", " leaving")) else f"{kind} of"
+    error = WorkflowTaskException(f"the {kind} '{label}' {exc.verdict()}", task=task)
     error.error_type = "ExpressionRefused"
     return error
