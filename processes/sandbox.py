@@ -50,17 +50,18 @@ class Sandbox:
             with self._metered(scope):
                 exec(code, scope, sample)  # noqa: S102
             return
+        before = dict(context)
         context.update(extra or {})
         context.update(self.functions)
         try:
             with self._metered(context):
                 exec(code, context)  # noqa: S102
-        finally:
-            for name in (*GUARD_NAMES, *self.functions, *(extra or {})):
-                context.pop(name, None)
-            for name in [k for k, v in context.items() if callable(v)]:
-                context.pop(name)  # as SpiffWorkflow does: a script's helper lambdas are not case data
-        check_data(context, self.limits)
+            _tidy(context, extra)
+            check_data(context, self.limits)
+        except BaseException:
+            _tidy(context, extra)
+            _restore(context, before, self.limits)
+            raise
 
     def _metered(self, scope: dict) -> "_Run":
         remaining = self.limits.total_seconds - self.spent
@@ -84,6 +85,24 @@ class _Run:
     def __exit__(self, *exc):
         self.sandbox.spent += time.monotonic() - self.started
         return False
+
+
+def _tidy(context: dict, extra: Mapping | None) -> None:
+    for name in (*GUARD_NAMES, *(extra or {})):
+        context.pop(name, None)
+    for name in [k for k, v in context.items() if callable(v)]:
+        context.pop(name)  # as SpiffWorkflow does: the diagram functions and a script's helpers are not case data
+
+
+def _restore(context: dict, before: dict, limits: Limits) -> None:
+    """Put task data back as it was before a failed script, so nothing unstorable is left to be saved."""
+    context.clear()
+    context.update(before)
+    for name, value in before.items():
+        try:
+            check_data(value, limits)
+        except SandboxRefused:
+            del context[name]  # changed in place into something case data cannot keep
 
 
 def _prepared(source: str, mode: str) -> str:

@@ -73,7 +73,7 @@ class Guards:
         for match in PERCENT_SPEC.finditer(template if isinstance(template, str) else template.decode("latin-1")):
             for number in match.group(1, 2):
                 if number == "*":
-                    raise SandboxRefused("'*' widths in % formatting are not allowed")
+                    raise BudgetExceeded("'*' widths in % formatting cannot be checked in advance")
                 if number:
                     m.require_text(int(number))
                     size += int(number)

@@ -36,6 +36,8 @@ FORBIDDEN = {ast.Import: "import", ast.ImportFrom: "import", ast.Global: "global
              ast.Raise: "raise", ast.Delete: "del", ast.AsyncFor: "async for"}
 if hasattr(ast, "TryStar"):
     FORBIDDEN[ast.TryStar] = "try"
+# Methods that change data in place: scripts may call them, expressions (conditions, timers, parameters) may not.
+MUTATORS = frozenset("append extend insert pop remove reverse sort clear popitem setdefault update add discard".split())
 BINOPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 
 
@@ -47,6 +49,8 @@ def _call(name: str, *args: ast.expr, like: ast.AST) -> ast.Call:
 
 class DiagramPolicy(RestrictingNodeTransformer):
     """RestrictedPython's transformer with the product's extra refusals and budget rewrites."""
+
+    reads_only = False
 
     def visit(self, node):
         kind = FORBIDDEN.get(type(node))
@@ -68,6 +72,8 @@ class DiagramPolicy(RestrictingNodeTransformer):
             self.error(node, f'"{node.attr}" is not allowed: use an f-string or + to build text')
         elif not node.attr.startswith("_") and node.attr not in ALLOWED_ATTRIBUTES:
             self.error(node, f'attribute "{node.attr}" is not one that diagram code may use')
+        elif self.reads_only and node.attr in MUTATORS:
+            self.error(node, f'an expression cannot change data with "{node.attr}"; use a script')
         return super().visit_Attribute(node)
 
     def visit_Call(self, node: ast.Call):
@@ -148,13 +154,19 @@ class DiagramPolicy(RestrictingNodeTransformer):
         return node
 
 
+class ExpressionPolicy(DiagramPolicy):
+    """The policy for expressions, which read case data and never change it."""
+
+    reads_only = True
+
+
 @lru_cache(maxsize=4096)
 def compile_source(source: str, mode: str) -> CodeType:
     """Compile diagram code under the policy; SyntaxError if it is not Python, SandboxRefused if not allowed."""
     tree = ast.parse(source, "<diagram>", mode)
     errors = _bare_functions(tree)
     compile_ = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compile_(tree, "<diagram>", policy=DiagramPolicy)
+    result = compile_(tree, "<diagram>", policy=ExpressionPolicy if mode == "eval" else DiagramPolicy)
     errors += list(result.errors)
     if errors:
         raise SandboxRefused("; ".join(dict.fromkeys(_plain(e) for e in errors)))

@@ -1,6 +1,7 @@
 """Sandbox escape payloads and resource bombs, the diagram places they are tried in, and the set-up they need.
 
-Each escape payload, were it to run, would write the marker file named by `{marker}` (or read something it
+The generator payloads walk from a running generator's frame back to the frame that called the sandbox,
+whose builtins are the real ones: the escape the issue reproduced. Each escape payload, were it to run, would write the marker file named by `{marker}` (or read something it
 must not), so a test can prove that nothing happened. Expression payloads go in every place; statement
 payloads (decorators, class statements, try/except frame walks) only fit where a script goes.
 """
@@ -17,10 +18,12 @@ DIAGRAM = "webtest.bpmn"
 
 ESCAPES = {
     "generator frame walk to __import__":
-        "(x for x in [1]).gi_frame.f_builtins['__import__']('os').system('touch {marker}')",
+        "[y for c in [[]] for u in [c.append(c[0].gi_frame.f_back.f_back.f_back.f_builtins['__import__']('os')"
+        ".system('touch {marker}') for z in [1])] for y in c[0]]",
     "generator code object": "(x for x in [1]).gi_code.co_consts",
     "fullwidth gi_frame (NFKC-normalised identifier)":
-        "(x for x in [1]).\uff47\uff49_frame.f_builtins['open']('{marker}', 'w')",
+        "[y for c in [[]] for u in [c.append(c[0].\uff47\uff49_frame.f_back.f_back.f_back.f_builtins['open']"
+        "('{marker}', 'w') for z in [1])] for y in c[0]]",
     "fullwidth underscores around __class__":
         "()._\uff3fclass\uff3f\uff3f._\uff3fbase\uff3f\uff3f._\uff3fsubclasses\uff3f\uff3f()",
     "str.format attribute traversal": "'{0.__class__.__mro__[1].__subclasses__}'.format(1)",
