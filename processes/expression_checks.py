@@ -66,7 +66,7 @@ class ExpressionChecker:
         if not (source or "").strip():
             return [{**where, "message": f"the {what} of '{label}' is empty"}] if what == "condition" else []
         try:
-            check_restricted(source, mode)
+            check_restricted(source or "", mode)
         except SyntaxError as exc:
             return [{**where, "message": f"the {what} of '{label}' is not valid: {exc.msg}"}]
         except SandboxRefused as exc:
@@ -89,9 +89,16 @@ class ExpressionChecker:
         label = f"timer '{where['name']}' expression {timer.expression!r}"
         duration = type(timer).__name__.endswith("DurationEventDefinition")
         try:
+            check_restricted(timer.expression or "", EVAL)
             value = self.env.evaluate(timer.expression, {}, sample=self.sample())
+        except SandboxRefused as exc:  # refused by the policy, whatever the data
+            return [{**where, "sandbox": True, "message": f"the timer expression of '{where['name']}' "
+                                                         f"{ExpressionRefused(exc.reason, False).verdict()}"}]
         except ExpressionRefused as exc:
-            return [{**where, "sandbox": True, "message": f"the timer expression of '{where['name']}' {exc.verdict()}"}]
+            if exc.budget:
+                return [{**where, "sandbox": True,
+                         "message": f"the timer expression of '{where['name']}' {exc.verdict()}"}]
+            return [{**where, "message": f"{label} does not evaluate: {exc.reason}"}]
         except Exception as exc:  # noqa: BLE001 - every error is the analyst's to see
             return [{**where, "message": f"{label} does not evaluate: {exc}"}]
         try:
@@ -170,7 +177,7 @@ def _dmn_sites(name: str, root):
             elif kind == "outputEntry":
                 yield name, node.getparent(), f"output of decision '{table}'", text, EVAL
             elif kind == "inputEntry" and (text or "").strip() not in ("", "-"):
-                yield name, node.getparent(), f"rule of decision '{table}'", _as_match(text), EVAL
+                yield name, node.getparent(), f"rule of decision '{table}'", _as_match(text or ""), EVAL
 
 
 def _as_match(entry: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import ItemsView, KeysView, ValuesView
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,7 +28,7 @@ class Limits:
     text: int = 1_000_000         # the longest string an expression may build
     items: int = 100_000          # the longest list, tuple, dict, set or range
     int_bits: int = 14_000        # the biggest integer (~4,200 digits, below Python's int-to-text limit)
-    built: int = 5_000_000        # characters and items built in all during one evaluation
+    built: int = 20_000_000       # characters and items built in all during one evaluation (join, not +=, in loops)
     depth: int = 64               # nesting of the data an expression or script leaves behind
     working_days: int = 1_000     # the most working days `working_days_after` counts
     total_seconds: float = 3.0    # every evaluation of one case run, or of one bundle validation
@@ -98,9 +99,8 @@ def _unit(value) -> str:
     return "characters" if isinstance(value, (str, bytes)) else "items"
 
 
-SCALARS = (type(None), bool, int, float, str, bytes, complex, range, date, datetime, timedelta)
-VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
-CONTAINERS = (list, tuple, dict, set, frozenset) + VIEWS
+SCALARS: tuple[type, ...] = (type(None), bool, int, float, str, bytes, complex, range, date, datetime, timedelta)
+CONTAINERS = (list, tuple, dict, set, frozenset, KeysView, ValuesView, ItemsView)
 
 
 def weight(meter: Meter, value) -> int:
@@ -166,7 +166,7 @@ def describe(value) -> str:
     return type(value).__name__
 
 
-DATA_SCALARS = (type(None), bool, int, float, str, datetime, timedelta)
+DATA_SCALARS: tuple[type, ...] = (type(None), bool, int, float, str, datetime, timedelta)
 
 
 def check_data(value, limits: Limits, what: str = "case data") -> None:

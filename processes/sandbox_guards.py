@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
+from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
@@ -25,12 +27,13 @@ ALLOWED_METHODS = {str: STR_METHODS, list: LIST_METHODS, dict: DICT_METHODS, set
                    tuple: TUPLE_METHODS, int: frozenset({"bit_length"}), bool: frozenset(),
                    float: frozenset({"is_integer"})}
 ALLOWED_ATTRIBUTES = frozenset().union(*ALLOWED_METHODS.values())
-GROWING = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
-INPLACE = {"+=": "+", "*=": "*", "**=": "**", "<<=": "<<", "%=": "%", "-=": operator.sub, "/=": operator.truediv,
+GROWING: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
+INPLACE: dict[str, str | Callable[[Any, Any], Any]] = {"+=": "+", "*=": "*", "**=": "**", "<<=": "<<", "%=": "%", "-=": operator.sub, "/=": operator.truediv,
            "//=": operator.floordiv, ">>=": operator.rshift, "&=": operator.and_, "|=": operator.or_,
            "^=": operator.xor, "@=": operator.matmul}
 PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
 SPEC_NUMBERS = re.compile(r"\d+")
+CONVERSIONS: dict[int, Callable[[Any], str]] = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
 
 
 class Guards:
@@ -82,7 +85,9 @@ class Guards:
     def inplace(self, op: str, a, b):
         """`a op= b` for names, through the same checks as the plain operators."""
         target = INPLACE[op]
-        return self.binop(target, a, b) if isinstance(target, str) else target(a, b)
+        if isinstance(target, str):
+            return self.binop(target, a, b)
+        return target(a, b)
 
     def compared(self, value):
         """A comparison operand, walked first so that C never compares something too big to finish."""
@@ -102,7 +107,7 @@ class Guards:
         m = self.meter
         if conversion != -1:
             m.require_text(text_size(m, value, quoted=conversion != ord("s")))
-            value = {ord("s"): str, ord("r"): repr, ord("a"): ascii}[conversion](value)
+            value = CONVERSIONS[conversion](value)
         else:
             m.require_text(text_size(m, value))
         for number in SPEC_NUMBERS.findall(spec or ""):
@@ -110,7 +115,7 @@ class Guards:
         return m.account(format(value, spec))
 
     # -- attribute, item and iteration access ----------------------------------------------------------------
-    def getattr_(self, obj, name, default=None):
+    def getattr_(self, obj, name):
         """Only allowlisted methods of plain data; never an attribute that starts with `_`."""
         if not isinstance(name, str) or name.startswith("_"):
             raise SandboxRefused(f"attribute {name!r} is not allowed")
@@ -201,11 +206,8 @@ class _Method:
     _check_index = _check_count = _check_remove = _walk
 
     def _check_sort(self, *, key=None, reverse=False):
-        self.obj[:] = self.guards_sorted(self.obj, key, reverse)
+        self.obj[:] = sort_items(self.guards, list(self.obj), key, reverse)
         return (None,)
-
-    def guards_sorted(self, items, key, reverse):
-        return sort_items(self.guards, list(items), key, reverse)
 
     def _check_items(self):
         return (self.guards.meter.account([self.guards.tuple_(pair) for pair in self.obj.items()]),)
@@ -227,11 +229,4 @@ def _is_int(value) -> bool:
     return isinstance(value, int)
 
 
-def refuse(reason: str):
-    """A stand-in that refuses, for names the sandbox knows but does not offer."""
-    def refused(*args, **kwargs):
-        raise SandboxRefused(reason)
-    return refused
-
-
-__all__ = ["Guards", "ALLOWED_ATTRIBUTES", "BudgetExceeded", "SandboxRefused", "sort_items"]
+__all__ = ["Guards", "ALLOWED_ATTRIBUTES", "GROWING", "sort_items"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from typing import Any, cast
 from functools import lru_cache
 from types import CodeType
 
@@ -41,7 +42,7 @@ MUTATORS = frozenset("append extend insert pop remove reverse sort clear popitem
 BINOPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 
 
-def _call(name: str, *args: ast.expr, like: ast.AST) -> ast.Call:
+def _call(name: str, *args: ast.expr, like: Any) -> ast.Call:
     node = ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
     copy_locations(node, like)
     return node
@@ -100,7 +101,7 @@ class DiagramPolicy(RestrictingNodeTransformer):
 
     def visit_Tuple(self, node: ast.Tuple):
         self._no_unpacking(node)
-        node = super().visit_Tuple(node)
+        node = cast(ast.Tuple, super().visit_Tuple(node))
         if isinstance(node.ctx, ast.Load) and not all(isinstance(e, ast.Constant) for e in node.elts):
             return _call("_tuple_", node, like=node)
         return node
@@ -130,18 +131,18 @@ class DiagramPolicy(RestrictingNodeTransformer):
         return node
 
     def visit_comprehension(self, node: ast.comprehension):
-        node = super().visit_comprehension(node)
+        node = cast(ast.comprehension, super().visit_comprehension(node))
         node.ifs.insert(0, _call("_tick_", like=node.iter))
         return node
 
     def visit_For(self, node: ast.For):
-        node = super().visit_For(node)
+        node = cast(ast.For, super().visit_For(node))
         node.body.insert(0, ast.Expr(_call("_tick_", like=node)))
         copy_locations(node.body[0], node)
         return node
 
     def visit_While(self, node: ast.While):
-        node = super().visit_While(node)
+        node = cast(ast.While, super().visit_While(node))
         node.body.insert(0, ast.Expr(_call("_tick_", like=node)))
         copy_locations(node.body[0], node)
         return node
@@ -149,7 +150,7 @@ class DiagramPolicy(RestrictingNodeTransformer):
     def visit_Lambda(self, node: ast.Lambda):
         if node.args.vararg or node.args.kwarg:
             self.error(node, "*args and **kwargs are not allowed in a lambda")
-        node = super().visit_Lambda(node)
+        node = cast(ast.Lambda, super().visit_Lambda(node))
         node.body = _call("_tick_", node.body, like=node.body)
         return node
 
@@ -166,11 +167,11 @@ def compile_source(source: str, mode: str) -> CodeType:
     tree = ast.parse(source, "<diagram>", mode)
     errors = _bare_functions(tree)
     compile_ = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compile_(tree, "<diagram>", policy=ExpressionPolicy if mode == "eval" else DiagramPolicy)
+    result = compile_(cast(Any, tree), "<diagram>", policy=ExpressionPolicy if mode == "eval" else DiagramPolicy)
     errors += list(result.errors)
     if errors:
         raise SandboxRefused("; ".join(dict.fromkeys(_plain(e) for e in errors)))
-    return result.code
+    return cast(CodeType, result.code)
 
 
 def _bare_functions(tree: ast.AST) -> list[str]:

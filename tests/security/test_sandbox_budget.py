@@ -91,11 +91,19 @@ def test_one_case_run_or_validation_shares_a_total_time_budget_across_its_expres
 def test_a_script_cannot_leave_unstorable_or_exploding_data_behind():
     env = environment()
     for script in ("probe = (x for x in [1])", "probe = {1, 2}", "probe = []\nfor i in range(80):\n    probe = [probe]",
-                   "a = [1]\nfor i in range(40):\n    a = [a, a]\nprobe = a"):
-        data: dict = {}
+                   "a = [1]\nfor i in range(40):\n    a = [a, a]\nprobe = a", "actions.append(lambda: 1)"):
+        data = {"actions": [1], "received_at": "2026-12-23"}
         with pytest.raises(ExpressionRefused):
             env.execute(script, data)
-        assert "probe" not in data or script.startswith("a =")
+        assert data == {"actions": [1], "received_at": "2026-12-23"} or script.startswith("actions")
+        assert "actions" not in data or data["actions"] == [1]
+
+
+def test_an_expression_reads_case_data_and_cannot_change_it():
+    data = {"actions": [1]}
+    with pytest.raises(ExpressionRefused, match='cannot change data with "append"'):
+        environment().evaluate("actions.append(2) or True", data)
+    assert data == {"actions": [1]}
 
 
 def test_the_budget_leaves_room_for_ordinary_work():

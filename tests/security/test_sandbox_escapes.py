@@ -121,6 +121,17 @@ def test_the_governance_review_of_a_version_submitted_before_the_sandbox_reports
     assert not marker.exists() and webtest.settings.secret_key not in page
 
 
+def test_an_ordinary_mistake_is_still_saved_as_a_draft_with_its_problem(app, client, webtest):
+    login(client, "ia.analyst")
+    diagram = webtest_with("timer", "working_days_after(partner_update.get('responded_at'), 10)")
+    before = len(version_rows(webtest))
+    response = client.post(f"/modeler/versions/{published_id(webtest)}/save",
+                           data={"file": "webtest.bpmn", "content": diagram})
+    assert response.status_code == 302 and len(version_rows(webtest)) == before + 1
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "does not evaluate" in page and "refused by the sandbox" not in page
+
+
 def test_a_form_default_is_inert_text_that_is_never_evaluated(app, client, webtest, tmp_path):
     marker = tmp_path / "default.marker"
     form = json.loads(webtest_files()["forms/record.json"])
