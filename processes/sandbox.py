@@ -143,9 +143,19 @@ def safe_builtins(guards: Guards) -> dict:
 
     def range_(*args):
         bounded = range(*args)
-        if len(bounded) > m.limits.items:
-            raise BudgetExceeded(f"its range would count {len(bounded):,} numbers, more than {m.limits.items:,}")
+        try:
+            count = len(bounded)
+        except OverflowError:  # more numbers than an index can hold
+            count = m.limits.items + 1
+        if count > m.limits.items:
+            raise BudgetExceeded(f"its range would count more than {m.limits.items:,} numbers")
         return bounded
+
+    def int_(*args, **kwargs):
+        # int('f' * 10**6, 16) is linear to build but quadratic to divide: bound it like any computed integer
+        number = int(*args, **kwargs)
+        m.require_bits(number.bit_length())
+        return number
 
     def sorted_(iterable, *, key=None, reverse=False):
         return sort_items(guards, list(iterable), key, reverse)
@@ -178,7 +188,7 @@ def safe_builtins(guards: Guards) -> dict:
         for group in zip(*iterables):
             yield guards.tuple_(group)
 
-    types = {str_: str, list_: list, tuple_: tuple, set_: set, dict_: dict, range_: range}
+    types = {str_: str, list_: list, tuple_: tuple, set_: set, dict_: dict, range_: range, int_: int}
 
     def isinstance_(value, kinds):
         if isinstance(kinds, tuple):
@@ -186,7 +196,7 @@ def safe_builtins(guards: Guards) -> dict:
         return isinstance(value, types.get(kinds, kinds))
 
     return {"abs": abs, "all": all, "any": any, "bool": bool, "dict": dict_, "divmod": divmod,
-            "enumerate": enumerate_, "filter": filter, "float": float, "int": int, "isinstance": isinstance_,
+            "enumerate": enumerate_, "filter": filter, "float": float, "int": int_, "isinstance": isinstance_,
             "len": len, "list": list_, "map": map, "max": extreme(max), "min": extreme(min), "range": range_,
             "reversed": reversed, "round": round_, "set": set_, "sorted": sorted_, "str": str_, "sum": sum_,
             "tuple": tuple_, "zip": zip_, "True": True, "False": False, "None": None}

@@ -132,11 +132,10 @@ class Guards:
             return self.meter.account(obj[key])
         return obj[key]
 
-    @staticmethod
-    def write(obj):
-        """Item assignment on lists and dicts; nothing else can be written to."""
+    def write(self, obj):
+        """Item assignment on lists and dicts, sized like any other growth; nothing else can be written to."""
         if type(obj) in (dict, list):
-            return obj
+            return _Writable(self.meter, obj)
         raise SandboxRefused(f"a {describe(obj)} cannot be changed")
 
     def iter_unpack(self, it, spec, _getiter_):
@@ -149,6 +148,21 @@ class Guards:
     @staticmethod
     def apply(function, *args, **kwargs):
         return function(*args, **kwargs)
+
+
+class _Writable:
+    """`data[key] = value` on a list or dict; a slice assignment cannot grow a list past the budget."""
+
+    __slots__ = ("meter", "obj")
+
+    def __init__(self, meter: Meter, obj):
+        self.meter, self.obj = meter, obj
+
+    def __setitem__(self, key, value):
+        if isinstance(key, slice) and hasattr(value, "__len__"):
+            self.meter.require_items(len(self.obj) + len(value))
+        self.obj[key] = value
+        self.meter.require_items(len(self.obj))
 
 
 class _Method:

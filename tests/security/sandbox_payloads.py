@@ -76,6 +76,8 @@ BOMBS = {
     "'x'*10**10": "'x'*10**10",
     "range(10**12) summed": "sum(range(10**12))",
     "range(10**12) materialised": "len(list(range(10**12)))",
+    "range beyond an index": "len(range(10**100))",
+    "a million-digit integer from text": "int('f' * 10**6, 16) // 3",
     "1 << 10**10": "1 << 10**10",
     "nested comprehensions": "len([[x for x in range(10**4)] for y in range(10**4)])",
     "'a'.ljust(10**10)": "'a'.ljust(10**10)",
@@ -92,6 +94,7 @@ BOMBS = {
 STATEMENT_BOMBS = {
     "while True": "while True:\n    pass",
     "doubling list": "probe = [1]\nfor i in range(64):\n    probe = probe + probe",
+    "doubling list by slice assignment": "probe = [1]\nfor i in range(64):\n    probe[:0] = probe",
     "comparing shared structures": ("a = []\nb = []\nfor i in range(60):\n    a = [a, a]\n    b = [b, b]\n"
                                     "probe = a == b"),
 }
