@@ -18,7 +18,7 @@ from .clock import SettableClock
 from .errors import BundleInvalid
 from .graph import BPMN, bpmn_roots
 from .sandbox_policy import OFFERED_BUILTINS
-from .sandbox import SandboxRefused
+from .sandbox import RUN_LIMITS, SandboxRefused
 from .scripting import ExpressionRefused, RestrictedEnvironment, check_restricted
 from .timers import bounded_duration
 
@@ -48,7 +48,7 @@ class ExpressionChecker:
 
     def __init__(self):
         clock = SettableClock(datetime(2026, 1, 5, tzinfo=timezone.utc))
-        self.env = RestrictedEnvironment(clock, WorkingCalendar())
+        self.env = RestrictedEnvironment(clock, WorkingCalendar(), RUN_LIMITS)
 
     def sample(self) -> SampleData:
         return SampleData(self.env.globals)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from .sandbox_budget import DEFAULT_LIMITS, BudgetExceeded, Limits, Meter, SandboxRefused, check_data, text_size, weight
+from .sandbox_budget import (DEFAULT_LIMITS, RUN_LIMITS, BudgetExceeded, Limits, Meter, SandboxRefused, check_data,
+                             text_size, weight)
 from .sandbox_guards import Guards, sort_items
 from .sandbox_policy import compile_source
 
@@ -64,7 +65,8 @@ class Sandbox:
             raise
 
     def _metered(self, scope: dict) -> "_Run":
-        remaining = self.limits.total_seconds - self.spent
+        total = self.limits.total_seconds
+        remaining = float("inf") if total is None else total - self.spent
         if remaining <= 0:
             raise BudgetExceeded(f"the diagram's expressions ran longer than {self.limits.total_seconds:g} s in all")
         meter = Meter(self.limits, time.monotonic() + min(self.limits.seconds, remaining))
@@ -202,4 +204,4 @@ def safe_builtins(guards: Guards) -> dict:
             "tuple": tuple_, "zip": zip_, "True": True, "False": False, "None": None}
 
 
-__all__ = ["Sandbox", "SandboxRefused", "BudgetExceeded", "Limits", "DEFAULT_LIMITS"]
+__all__ = ["Sandbox", "SandboxRefused", "BudgetExceeded", "Limits", "DEFAULT_LIMITS", "RUN_LIMITS"]

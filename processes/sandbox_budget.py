@@ -31,10 +31,11 @@ class Limits:
     built: int = 20_000_000       # characters and items built in all during one evaluation (join, not +=, in loops)
     depth: int = 64               # nesting of the data an expression or script leaves behind
     working_days: int = 1_000     # the most working days `working_days_after` counts
-    total_seconds: float = 3.0    # every evaluation of one case run, or of one bundle validation
+    total_seconds: float | None = None  # all evaluations of one sandbox: set for case runs and validations
 
 
 DEFAULT_LIMITS = Limits()
+RUN_LIMITS = Limits(total_seconds=3.0)  # one case run or one bundle validation: its engine is made for it alone
 
 
 class Meter:

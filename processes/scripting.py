@@ -80,7 +80,11 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
 
 class CaseScriptEngine(PythonScriptEngine):
-    """Runs expressions in the sandboxed environment and dispatches service tasks to handlers."""
+    """Runs expressions in the sandboxed environment and dispatches service tasks to handlers.
+
+    A case run makes one engine for itself with `RUN_LIMITS`, so its expressions share one total budget;
+    a harness or benchmark that reuses an engine across many runs keeps the per-evaluation limits only.
+    """
 
     def __init__(self, clock: Clock, calendar: WorkingCalendar, call_operator=None, limits: Limits = DEFAULT_LIMITS):
         super().__init__(environment=RestrictedEnvironment(clock, calendar, limits))
