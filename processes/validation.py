@@ -16,6 +16,7 @@ from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
 from .forms import check_schema
 from .graph import BPMN, bpmn_roots, structure_problems
+from .letter_templates import template_problems
 from .scripting import RestrictedEnvironment, check_restricted
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -43,7 +44,7 @@ class _SampleData(dict):
 
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
     """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
-    problems = structure_problems(bundle) + expression_problems(bundle)
+    problems = structure_problems(bundle) + expression_problems(bundle) + template_problems(bundle)
     try:
         definition = parse_bundle(bundle)
     except BundleInvalid as exc:
