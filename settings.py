@@ -29,6 +29,7 @@ class Settings:
     demo_mail_dir: Path = ROOT / "instance" / "mail"
     sweep_seconds: float = 5.0
     secure_cookies: bool = False
+    metrics_token: str = ""  # the bearer token a scraper presents to /metrics; empty: /metrics answers 404
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
