@@ -12,12 +12,18 @@ from processes.operations import check_health, operational_figures
 
 from ..extensions import csrf
 from ..security import container
-from .logs import REFERENCE
+from .logs import REFERENCE, quiet_engine_logs
 from .metrics import LatencyHistogram, exposition
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("web.requests")
 HEARTBEAT_SECONDS = 60.0  # a scheduler that sweeps every few seconds and has not beaten for this long is stale
+
+
+@bp.record_once
+def _quiet_engine_logs(_state) -> None:
+    # Also under gunicorn, which builds the app without `complaints` configuring logging.
+    quiet_engine_logs()
 
 
 def heartbeat_limit(settings) -> float:
