@@ -113,8 +113,8 @@ def _inflate(archive: zipfile.ZipFile, entries: list[tuple[str, zipfile.ZipInfo]
                     size += len(chunk)
                     total += len(chunk)
                     if size > MAX_FILE_BYTES:
-                        raise BundleInvalid([{"file": name, "message": f"{name} inflates to more than "
-                                                                       f"{MAX_FILE_BYTES // _MB} MB"}])
+                        raise BundleInvalid([{"file": name, "message": f"{name} is larger than "
+                                                                       f"{MAX_FILE_BYTES // _MB} MB once inflated"}])
                     if total > MAX_BUNDLE_BYTES:
                         raise _refused(f"the archive inflates to more than {MAX_BUNDLE_BYTES // _MB} MB")
                     chunks.append(chunk)

@@ -1,4 +1,4 @@
-"""Letter templates a bundle carries: the words letters use, a Jinja sandbox to render them, and their checks.
+"""Letter templates a bundle carries: the words (filters) letters use, and the checks bundle validation runs.
 
 A process bundle is written by an analyst, so its templates are untrusted code: they render in Jinja's
 immutable sandbox, may reach only the letter's data, and are refused at validation when they try anything else.

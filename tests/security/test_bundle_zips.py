@@ -60,7 +60,7 @@ BAD_ARCHIVES = {
     "bomb declared small": (
         lambda: lie(archive({"bundle.json": b"\0" * (50 * MB)}), size=1000), "does not match its content"),
     "bomb declared honestly": (
-        lambda: archive(demo_with(**{"zeros.txt": b"\0" * (50 * MB)})), "zeros.txt inflates to more than 2 MB"),
+        lambda: archive(demo_with(**{"zeros.txt": b"\0" * (50 * MB)})), "zeros.txt is larger than 2 MB once inflated"),
     "bomb spread over files": (
         lambda: archive(demo_with(**{f"z{i}.txt": b"\0" * (19 * MB // 10) for i in range(10)})),
         "the archive inflates to more than 8 MB"),
