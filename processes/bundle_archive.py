@@ -43,6 +43,8 @@ def bundle_from_zip(data: bytes) -> Bundle:
         entries = [(name, info) for name, info in _named(infos) if not info.is_dir()]
         if len(entries) > MAX_FILES + 1:
             raise _refused(f"a bundle may hold at most {MAX_FILES} files")
+        if sum(info.file_size for _, info in entries) > MAX_BUNDLE_BYTES:  # honest headers: refused before inflating
+            raise _refused(f"a bundle may hold at most {MAX_BUNDLE_BYTES // _MB} MB")
         files = _inflate(archive, entries)
     prefix = _common_folder(files)
     files = {name[len(prefix):]: content for name, content in files.items()}
