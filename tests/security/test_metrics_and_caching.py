@@ -10,12 +10,19 @@ import re
 
 import pytest
 
-from tests.web.conftest import api, app, client, login, staff, webtest  # noqa: F401  (fixtures)
+from tests.web.conftest import api, client, login, staff, webtest  # noqa: F401  (fixtures)
+from web import create_app
 
 TOKEN = "a-long-random-metrics-token-0123456789"
 COMPLAINT = {"summary": "I waited an hour and nobody saw me.", "happened_on": "2026-12-01", "on_behalf": "no",
              "name": "Pat Jones", "email": "pat.jones@example.org", "contact_preference": "email",
              "needs_support": "no"}
+
+
+@pytest.fixture
+def app(webtest, staff):
+    """The app with rate limits off (they have tests of their own), so no limiter state carries between modules."""
+    return create_app(webtest, TESTING=True, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
 
 
 def test_metrics_are_switched_off_with_404_until_an_operator_sets_a_token(client):
