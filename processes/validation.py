@@ -12,6 +12,7 @@ from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
 from .forms import check_schema
 from .graph import structure_problems
+from .letter_templates import template_problems
 
 DEADLINE_KINDS = ("acknowledgement", "response", "escalation_window", "appeal_window", "panel_convening", "consent",
                   "warning", "breach", "review", "non_cooperation")
@@ -20,7 +21,7 @@ DEADLINE_KINDS = ("acknowledgement", "response", "escalation_window", "appeal_wi
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
     """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
     expressions = ExpressionChecker()  # one sandbox budget for the whole bundle
-    problems = structure_problems(bundle) + expressions.bundle_problems(bundle)
+    problems = structure_problems(bundle) + expressions.bundle_problems(bundle) + template_problems(bundle)
     try:
         definition = parse_bundle(bundle)
     except BundleInvalid as exc:
