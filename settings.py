@@ -32,6 +32,11 @@ class Settings:
     secure_cookies: bool = False
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
+    def __post_init__(self) -> None:
+        if self.sweep_seconds <= 0 or self.lease_sweeps <= 0:
+            raise ValueError("sweep_seconds and lease_sweeps (COMPLAINTS_SWEEP_SECONDS, COMPLAINTS_LEASE_SWEEPS) "
+                             "must be positive")
+
     @property
     def lease_seconds(self) -> float:
         """How long a claim on a timer or a letter lasts unless its worker renews it."""

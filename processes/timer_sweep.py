@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ContextManager, Protocol
+from typing import Protocol
 
 from .errors import Conflict
 from .lifecycle import fire_due_timers
@@ -34,7 +35,7 @@ class TimerClaims(Protocol):
     def claim(self, now: datetime, limit: int) -> Claim:
         """Lease up to `limit` due instances that no live lease holds."""
 
-    def kept(self, claim: Claim) -> ContextManager[None]:
+    def kept(self, claim: Claim) -> AbstractContextManager[None]:
         """Renew the claim's leases in the background for as long as the block runs."""
 
     def unit_of_work(self, claim: Claim, instance_id: int):

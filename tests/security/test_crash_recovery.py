@@ -32,6 +32,8 @@ def test_a_claim_lasts_under_one_sweep_and_is_renewed_three_times_a_lease():
     settings = Settings(sweep_seconds=5.0)
     assert (settings.lease_seconds, settings.lease_renew_seconds) == (3.75, 1.25)
     assert Settings.from_env(sweep_seconds=2.0, lease_sweeps=3.0).lease_seconds == 6.0  # operators may lengthen it
+    with pytest.raises(ValueError, match="COMPLAINTS_LEASE_SWEEPS"):
+        Settings(lease_sweeps=0)  # a zero lease would renew in a busy loop and lapse at once
 
 
 def test_a_worker_killed_during_a_timer_sweep_has_its_timers_fired_by_another_within_two_sweeps(
