@@ -3,13 +3,14 @@ case timers live in the database."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from processes.timer_sweep import sweep_due_timers
-from storage.heartbeat import beat
-from storage.timer_claims import claim_due
+from storage.heartbeat import beat, keep_leases
+from storage.timer_claims import SqlTimerClaims
 
 log = logging.getLogger(__name__)
 JOBS = []  # (callable(container), seconds, job id) added by other modules' register functions
@@ -42,10 +43,12 @@ CRON_JOBS = [  # (callable(container), cron fields in Europe/London, job id)
 
 
 def sweep_timers(container) -> int:
-    """One sweep: claim due instances and fire their timers."""
-    claim = lambda now, owner, limit: claim_due(container.session_factory, now, owner, limit)  # noqa: E731
-    fired = sweep_due_timers(claim, container.uow, container.runtime, container.settings.worker_name)
-    beat(container.session_factory, container.settings.worker_name, container.clock.now())
+    """One sweep: claim due instances and fire their timers, renewing the claim while it lasts."""
+    settings = container.settings
+    claims = SqlTimerClaims(container.session_factory, container.clock, settings.worker_name,
+                            timedelta(seconds=settings.lease_seconds), settings.lease_renew_seconds)
+    fired = sweep_due_timers(claims, container.runtime)
+    beat(container.session_factory, settings.worker_name, container.clock.now())
     return fired
 
 
@@ -53,19 +56,27 @@ def dispatch_outbox(container) -> int:
     """One outbox run: send due letters over SMTP, retrying with backoff; returns how many went out."""
     from handlers.dispatch import OutboxDispatcher
     from handlers.smtp import SmtpSender
-    dispatcher = OutboxDispatcher(container.uow, SmtpSender.from_settings(container.settings), container.clock,
-                                  owner=container.settings.worker_name, sender_address=container.settings.mail_from)
+    from storage.models import Outbox
+    settings, table = container.settings, Outbox.__table__
+    lease = timedelta(seconds=settings.lease_seconds)
+
+    def keep(owner: str, token: str):
+        return keep_leases(container.session_factory, container.clock, table, table.c.last_attempt_at, owner, token,
+                           lease, settings.lease_renew_seconds)
+
+    dispatcher = OutboxDispatcher(container.uow, SmtpSender.from_settings(settings), container.clock,
+                                  owner=settings.worker_name, sender_address=settings.mail_from, lease=lease,
+                                  keep_leases=keep)
     return len(dispatcher.dispatch().sent)
 
 
-JOBS.append((dispatch_outbox, 5, "dispatch_outbox"))
-
-
 def make_scheduler(container, blocking: bool = False):
-    """A scheduler that sweeps timers now and then every few seconds, plus any registered jobs."""
+    """A scheduler that sweeps timers and dispatches the outbox every sweep interval, plus any registered jobs."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
-    scheduler.add_job(sweep_timers, "interval", seconds=container.settings.sweep_seconds, args=[container],
-                      id="sweep_timers", max_instances=1, coalesce=True)
+    # Both run every sweep: a dead worker's claims are taken over at the first sweep after its lease runs out.
+    for job, job_id in ((sweep_timers, "sweep_timers"), (dispatch_outbox, "dispatch_outbox")):
+        scheduler.add_job(job, "interval", seconds=container.settings.sweep_seconds, args=[container], id=job_id,
+                          max_instances=1, coalesce=True)
     for job, seconds, job_id in JOBS:
         scheduler.add_job(job, "interval", seconds=seconds, args=[container], id=job_id, max_instances=1,
                           coalesce=True)

@@ -27,12 +27,28 @@ class Settings:
     smtp_ca_file: str = ""  # an extra CA bundle, for a relay with a private certificate
     demo_mail: bool = True  # `complaints serve` starts a local SMTP catcher when smtp_host is a loopback address
     demo_mail_dir: Path = ROOT / "instance" / "mail"
-    sweep_seconds: float = 5.0
+    sweep_seconds: float = 5.0  # how often a worker sweeps due timers and dispatches the outbox
+    lease_sweeps: float = 0.75  # how long a worker's claim lasts unrenewed, in sweeps (docs/decisions.md)
     secure_cookies: bool = False
     # where rate-limit counters live: memory:// is per process; redis://host:6379/0 is shared by every worker
     ratelimit_storage_url: str = "memory://"
     metrics_token: str = ""  # the bearer token a scraper presents to /metrics; empty: /metrics answers 404
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
+
+    def __post_init__(self) -> None:
+        if self.sweep_seconds <= 0 or self.lease_sweeps <= 0:
+            raise ValueError("sweep_seconds and lease_sweeps (COMPLAINTS_SWEEP_SECONDS, COMPLAINTS_LEASE_SWEEPS) "
+                             "must be positive")
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a claim on a timer or a letter lasts unless its worker renews it."""
+        return self.sweep_seconds * self.lease_sweeps
+
+    @property
+    def lease_renew_seconds(self) -> float:
+        """How often a busy worker renews the claims it still holds: three times a lease."""
+        return self.lease_seconds / 3
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

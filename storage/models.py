@@ -148,6 +148,8 @@ class Instance(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None] = mapped_column()
+    lease_token: Mapped[str | None] = mapped_column(String(32))  # which claim holds the lease
+    claimed_at: Mapped[datetime | None] = mapped_column()  # when a sweep last claimed it
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -212,7 +214,8 @@ class Outbox(Base):
     reply_to: Mapped[str | None] = mapped_column(String(254))
     adjustments: Mapped[list] = mapped_column(default=list, server_default="[]")  # support needs acted on
     lease_owner: Mapped[str | None] = mapped_column(String(80))
-    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()  # when a dispatcher last claimed it
+    lease_token: Mapped[str | None] = mapped_column(String(32))  # which claim holds the lease
 
 
 class Deadline(Base):

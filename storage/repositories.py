@@ -367,7 +367,7 @@ class OutboxRepository(_Repo):
     def get(self, outbox_id: int) -> m.Outbox | None:
         return self.session.get(m.Outbox, outbox_id)
 
-    def claim_due(self, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[m.Outbox]:
+    def claim_due(self, now: datetime, owner: str, token: str, lease_until: datetime, limit: int) -> list[m.Outbox]:
         """Lease pending rows that are due and unheld: SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite."""
         query = (select(m.Outbox)
                  .where(m.Outbox.status == "pending", m.Outbox.next_attempt_at <= now,
@@ -377,10 +377,21 @@ class OutboxRepository(_Repo):
             query = query.with_for_update(skip_locked=True)
         rows = list(self.session.scalars(query))
         for row in rows:
-            row.lease_owner, row.lease_until = owner, lease_until
+            row.lease_owner, row.lease_token, row.lease_until = owner, token, lease_until
             row.attempts, row.last_attempt_at = row.attempts + 1, now
         self.session.flush()
         return rows
+
+    def held(self, outbox_id: int, owner: str, token: str, lease_until: datetime) -> m.Outbox | None:
+        """The pending row if this claim still holds it, its lease extended and the row locked until commit."""
+        table = m.Outbox.__table__
+        # a conditional update on the claim, not a read then a write: a rival's claim cannot slip in between
+        held = self.session.connection().execute(
+            update(table).where(table.c.id == outbox_id, table.c.status == "pending", table.c.lease_owner == owner,
+                                table.c.lease_token == token).values(lease_until=lease_until))
+        if held.rowcount != 1:
+            return None
+        return self.session.get(m.Outbox, outbox_id, populate_existing=True)
 
     def count_by_status(self) -> dict[str, int]:
         rows = self.session.execute(select(m.Outbox.status, func.count()).group_by(m.Outbox.status))

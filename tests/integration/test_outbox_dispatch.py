@@ -10,7 +10,7 @@ from handlers.dispatch import OutboxDispatcher, RetryPolicy
 from processes import lifecycle
 from processes.access import SYSTEM
 from processes.services import LetterDraft
-from scheduler import JOBS, dispatch_outbox, sweep_timers
+from scheduler import dispatch_outbox, make_scheduler, sweep_timers
 from storage import models as m
 from tests.integration.test_smtp_sender import smtp_server, smtp_server_down  # noqa: F401  (fixtures)
 
@@ -210,7 +210,8 @@ def test_the_scheduler_runs_the_dispatcher_with_smtp_settings(container, smtp_se
     start(container)
     container.settings.smtp_port = smtp_server.port
 
-    assert ("dispatch_outbox" in [job_id for _, _, job_id in JOBS])
+    [job] = [j for j in make_scheduler(container).get_jobs() if j.id == "dispatch_outbox"]
+    assert job.trigger.interval == timedelta(seconds=container.settings.sweep_seconds)  # as often as timer sweeps
     assert dispatch_outbox(container) == 1
     assert smtp_server.received[0].message["From"] == container.settings.mail_from
 

@@ -120,7 +120,9 @@ def test_a_worker_killed_mid_sweep_loses_no_timer(demo_container, settings, cloc
     watcher.dispose()
     proc.wait()
     fired_before = sum(reminders_fired_per_case(c).values())
-    clock.set(REMINDER_DUE + timedelta(minutes=5))  # past the dead worker's lease
+    with c.session_factory() as session:
+        held_until = session.scalar(select(func.max(m.Instance.lease_until)).where(m.Instance.lease_owner == "doomed"))
+    clock.set((held_until or REMINDER_DUE) + timedelta(microseconds=1))  # just past the dead worker's last lease
     sweep_timers(c)
     fired = reminders_fired_per_case(c)
     assert len(fired) == 300 and set(fired.values()) == {1}

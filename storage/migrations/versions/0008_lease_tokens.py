@@ -1,0 +1,32 @@
+"""lease tokens: each claim on an instance or an outbox row carries its own token, so that a worker commits
+only while its claim still holds the row; instances also record when they were last claimed
+
+Revision ID: 0008_leases
+Revises: 0007_reports
+Create Date: 2026-12-03
+"""
+from alembic import op
+import sqlalchemy as sa
+import storage.models
+
+
+revision = '0008_leases'
+down_revision = '0007_reports'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lease_token', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('claimed_at', storage.models.UtcDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lease_token', sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('lease_token')
+    with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
+        batch_op.drop_column('lease_token')
