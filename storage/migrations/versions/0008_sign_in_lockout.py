@@ -1,6 +1,6 @@
 """sign-in lockout: unsuccessful sign-ins and a locked-until time per username tried
 
-Revision ID: 0008_lockout
+Revision ID: 0008
 Revises: 0007_reports
 Create Date: 2026-12-23
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0008_lockout'
+revision = '0008'
 down_revision = '0007_reports'
 branch_labels = None
 depends_on = None

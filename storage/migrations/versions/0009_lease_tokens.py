@@ -1,8 +1,8 @@
 """lease tokens: each claim on an instance or an outbox row carries its own token, so that a worker commits
 only while its claim still holds the row; instances also record when they were last claimed
 
-Revision ID: 0008_leases
-Revises: 0007_reports
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0008_leases'
-down_revision = '0007_reports'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
