@@ -165,7 +165,10 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
             user_id = target.id if target else None
         elif row.assignee_id not in (None, actor.user_id):
             raise Conflict("someone else has already claimed this task", case_reference=case.reference)
-        row.assignee_id = user_id
+        held_by = (row.assignee_id,) if assignee is not None else (None, actor.user_id)
+        if not uow.tasks.assign(row, user_id, held_by):
+            raise Conflict("someone else claimed or completed this task at the same time; reload and try again",
+                           case_reference=case.reference)
         uow.events.append(case.id, "task_assigned", actor.username, uow.clock_now(), element=row.spec_name,
                           version_id=case.version_id, data={"task_id": row.id, "assignee": assignee or actor.username})
         uow.commit()
