@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup frontend browser clean
+.PHONY: run test setup frontend browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -32,7 +32,12 @@ run: setup
 
 ## Run every test (PostgreSQL too when COMPLAINTS_TEST_POSTGRES_URL is set).
 test: setup browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+
+## Refresh docs/screenshots from the browser tests' latest run (they write to build/screenshots).
+screenshots:
+	test -d build/screenshots || { echo "run the browser tests first (make test)"; exit 1; }
+	cp build/screenshots/*.png docs/screenshots/
 
 clean:
-	rm -rf $(VENV) instance frontend/node_modules web/static/build
+	rm -rf $(VENV) instance build frontend/node_modules web/static/build

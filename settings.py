@@ -29,6 +29,8 @@ class Settings:
     demo_mail_dir: Path = ROOT / "instance" / "mail"
     sweep_seconds: float = 5.0
     secure_cookies: bool = False
+    # where rate-limit counters live: memory:// is per process; redis://host:6379/0 is shared by every worker
+    ratelimit_storage_url: str = "memory://"
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod

@@ -15,8 +15,8 @@ from .case_run import CaseRun, Runtime
 from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .forms import independent_fields, validate_form
 from .input_bounds import received_problems
+from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
 
 T = TypeVar("T")
 KINDS = ("complaint", "compliment", "concern")
@@ -85,9 +85,8 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         task = engine.find_task(run.workflow, row.spiff_task_id)
         if task is None or not task.has_state(TaskState.READY):
             raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
-        schema = effective_form(uow, run.definition, task.task_spec)
-        validate_form(schema, data, case_reference=case.reference)
-        _check_independence(uow, case, schema, data)
+        schema = staffed_form(uow, case, run.division, effective_form(uow, run.definition, task.task_spec))
+        validate_task_data(uow, case, run.division, schema, data)
         task.data.update(data)
         task.run()
         row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
@@ -154,7 +153,8 @@ def retry_incident(uow, runtime: Runtime, reference: str, actor: Actor) -> bool:
 
 
 def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> None:
-    """Take a task (or give it to `assignee`, which needs a line manager or the complaints team)."""
+    """Take a task (or give it to `assignee`, which needs a line manager or the complaints team); only someone
+    eligible for the task's role in its division can be given it."""
     with uow:
         row, case = _open_task(uow, task_id, actor, for_claim=True)
         division = uow.divisions.get(case.division_id)
@@ -162,12 +162,17 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         if assignee is not None:
             if not actor.has_role(division.code, "line_manager") and not actor.has_role(division.code, "complaints_team"):
                 raise Forbidden("only a line manager or the complaints team can reassign tasks")
-            target = uow.users.by_username(assignee) if assignee else None
-            if assignee and target is None:
-                raise InvalidInput("unknown user", {"assignee": [f"no user {assignee!r}"]})
-            user_id = target.id if target else None
+            problem = assignment_refusal(uow, case, division, row, assignee) if assignee else None
+            if problem:
+                raise InvalidInput("that person cannot be given this task", {"assignee": [problem]},
+                                   case_reference=case.reference)
+            user_id = uow.users.id_of(assignee) if assignee else None
         elif row.assignee_id not in (None, actor.user_id):
             raise Conflict("someone else has already claimed this task", case_reference=case.reference)
+        else:
+            problem = self_claim_refusal(uow, case, row, actor.user_id)
+            if problem:
+                raise Forbidden(problem, case_reference=case.reference)
         held_by = (row.assignee_id,) if assignee is not None else (None, actor.user_id)
         if not uow.tasks.assign(row, user_id, held_by):
             raise Conflict("someone else claimed or completed this task at the same time; reload and try again",
@@ -224,37 +229,7 @@ def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
     return row, case
 
 
-def _check_independence(uow, case, schema, data) -> None:
-    fields = {}
-    for name in independent_fields(schema):
-        for username in _usernames(data.get(name)):
-            user = uow.users.by_username(username)
-            if user is None:
-                fields.setdefault(name, []).append(f"no user {username!r}")
-                continue
-            earlier = uow.involvements.capacities(case.id, user.id)
-            if earlier:
-                fields.setdefault(name, []).append(
-                    f"{user.display_name} took part earlier in this case ({', '.join(sorted(earlier))}) "
-                    "and cannot be chosen; choose someone not previously involved")
-    if fields:
-        raise InvalidInput("the people chosen must not have been involved before", fields,
-                           case_reference=case.reference)
-
-
 def _involve(uow, run: CaseRun, actor: Actor, capacity: str, schema, data) -> None:
     if actor.user_id is not None:
         run.effects.involvements.append((actor.username, capacity))
-    for name in independent_fields(schema):
-        for username in _usernames(data.get(name)):
-            run.effects.involvements.append((username, name.replace("_", " ")))
-
-
-def _usernames(value) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str) and v]
-    return []
-
-
+    run.effects.involvements.extend(named_people(schema, data))

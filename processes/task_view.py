@@ -1,4 +1,4 @@
-"""The task page's read model: the form, the case beside it, and who may be chosen for independent roles."""
+"""The task page's read model: the form (with the people who may be named as its choices) and the case beside it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +8,8 @@ from .access import Actor
 from .case_run import CaseRun, Runtime
 from .closing_forms import effective_form
 from .errors import NotFound
-from .forms import independent_fields
-from .read_models import MANAGER_ROLES, TASK_ROLES, plain, plain_all
-
-ROLE_HINTS = (("investigat", "investigating_officer"), ("panel", "appeal_panel"), ("manager", "line_manager"),
-              ("hr", "hr"), ("director", "psrd_director"))
+from .read_models import MANAGER_ROLES, plain, plain_all
+from .staffing import assignable_staff, staff_fields, staffed_form
 
 
 @dataclass
@@ -47,7 +44,7 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
         spiff_task = engine.find_task(run.workflow, row.spiff_task_id) if run.workflow else None
         schema, ui = {}, {}
         if spiff_task is not None:
-            schema = effective_form(uow, run.definition, spiff_task.task_spec) or {}
+            schema = staffed_form(uow, case, division, effective_form(uow, run.definition, spiff_task.task_spec))
             ui = run.definition.ui_for(spiff_task.task_spec) or {}
         mine_or_free = row.assignee_id in (None, actor.user_id)
         may_act = row.assignee_id == actor.user_id or actor.has_role(division.code, row.role)
@@ -61,29 +58,19 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
                         can_claim=row.state == "open" and may_act and row.assignee_id is None,
                         can_reassign=row.state == "open" and manager,
                         assignee=assignee.display_name if assignee else None,
-                        people=_people(uow, case, division, schema, ui) if row.state == "open" else {},
+                        people=_people(schema),
                         files=plain_all(uow.cases.files_for_case(case.id)),
-                        staff=staff_choices(uow, division.id) if manager and row.state == "open" else [])
+                        staff=[(c.username, c.label) for c in assignable_staff(uow, case, division, row)]
+                        if manager and row.state == "open" else [])
 
 
-def staff_choices(uow, division_id: int) -> list[tuple[str, str]]:
-    """(username, name) of the division's staff who can hold tasks, for reassigning."""
-    seen = {}
-    for role in TASK_ROLES:
-        for user in uow.users.holding_role(division_id, role):
-            seen[user.username] = user.display_name
-    return sorted(seen.items(), key=lambda item: item[1])
-
-
-def _people(uow, case, division, schema: dict, ui: dict) -> dict[str, list[dict]]:
-    """For each independence field, the staff who could be named, each marked if they took part earlier."""
-    choices = {}
-    for name in independent_fields(schema):
-        hint = (ui.get(name) or {}).get("ui:options", {}).get("role") if isinstance(ui.get(name), dict) else None
-        role = hint or next((r for key, r in ROLE_HINTS if key in name.lower()), None)
-        users = uow.users.holding_role(division.id, role) if role else []
-        if not users:
-            users = [uow.users.by_username(u) for u, _ in staff_choices(uow, division.id)]
-        choices[name] = [{"username": u.username, "name": u.display_name,
-                          "involved": sorted(uow.involvements.capacities(case.id, u.id))} for u in users if u]
-    return choices
+def _people(schema: dict) -> dict[str, list[dict]]:
+    """For each top-level staff field, the people its choices offer (as `staffed_form` built them)."""
+    people = {}
+    for field in staff_fields(schema):
+        if field.rows is None:
+            spec = schema["properties"][field.name]
+            target = spec["items"] if field.many else spec
+            people[field.name] = [{"username": u, "name": n, "involved": []}
+                                  for u, n in zip(target.get("enum", []), target.get("enumNames", []))]
+    return people

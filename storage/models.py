@@ -51,6 +51,15 @@ class User(Base):
     is_group_wide: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SignInFailure(Base):
+    """Unsuccessful sign-ins per username tried (an account or not, so a lockout reveals neither)."""
+    __tablename__ = "sign_in_failures"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "division_id", "role"),)

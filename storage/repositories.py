@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -122,6 +122,39 @@ class UserRepository(_Repo):
         rows = self.session.execute(select(m.Division.code, m.Membership.role).join(m.Division)
                                     .where(m.Membership.user_id == user_id))
         return [(code, role) for code, role in rows]
+
+
+_UPSERT_FAILURE = {name: dialect.insert(m.SignInFailure.__table__) for name, dialect in
+                   (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+class SignInRepository(_Repo):
+    """Unsuccessful sign-ins and lockouts, per username tried; shared by every web worker through the database."""
+
+    def get(self, username: str) -> m.SignInFailure | None:
+        return self.session.get(m.SignInFailure, username)
+
+    def record_failure(self, username: str, at: datetime) -> int:
+        """Count one more failure atomically (concurrent workers never lose one); returns the new count."""
+        insert_ = _UPSERT_FAILURE[self.session.get_bind().dialect.name]
+        table = m.SignInFailure.__table__
+        statement = insert_.values(username=username, failures=1, last_failed_at=at).on_conflict_do_update(
+            index_elements=[table.c.username],
+            set_={"failures": table.c.failures + 1, "last_failed_at": at}).returning(table.c.failures)
+        return int(self.session.execute(statement).scalar_one())
+
+    def lock(self, username: str, until: datetime) -> None:
+        self.session.execute(update(m.SignInFailure).where(m.SignInFailure.username == username)
+                             .values(locked_until=until))
+
+    def clear(self, username: str) -> None:
+        self.session.execute(delete(m.SignInFailure).where(m.SignInFailure.username == username))
+
+    def prune(self, before: datetime) -> None:
+        """Forget failures not repeated since `before` whose lock (if any) is over."""
+        self.session.execute(delete(m.SignInFailure).where(
+            m.SignInFailure.last_failed_at < before,
+            or_(m.SignInFailure.locked_until.is_(None), m.SignInFailure.locked_until < before)))
 
 
 class ClosureRepository(_Repo):
@@ -337,6 +370,12 @@ class EventRepository(_Repo):
         """The governance history of one version (events about the version, not its cases)."""
         return list(self.session.scalars(select(m.Event).where(m.Event.version_id == version_id,
                                                               m.Event.case_id.is_(None)).order_by(m.Event.id)))
+
+    def admin_log(self, kinds: tuple[str, ...], limit: int) -> list[m.Event]:
+        """The newest administrative events (about accounts and closures, not cases or versions), newest first."""
+        return list(self.session.scalars(select(m.Event).where(m.Event.case_id.is_(None), m.Event.version_id.is_(None),
+                                                              m.Event.kind.in_(kinds))
+                                         .order_by(m.Event.id.desc()).limit(limit)))
 
     def governance_log(self, limit: int) -> list[m.Event]:
         """The newest events about versions, newest first."""

@@ -32,6 +32,7 @@ class SqlUnitOfWork:
         self.tasks, self.events, self.outbox = r.TaskRepository(s), r.EventRepository(s), r.OutboxRepository(s)
         self.deadlines, self.involvements = r.DeadlineRepository(s), r.InvolvementRepository(s)
         self.learning, self.categories = r.LearningRepository(s), SqlCategoryRepository(s)
+        self.sign_ins = r.SignInRepository(s)
         self.reference = ReferenceData(s, cache_for(self.session_factory))
         return self
 

@@ -41,6 +41,8 @@ def create_app(container=None, **config) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BODY,  # multipart uploads; JSON and plain forms get MAX_PLAIN_BODY
         MAX_PLAIN_BODY=MAX_PLAIN_BODY,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_KEY_PREFIX="complaints",
     )
     app.config.update(config)
     app.extensions["complaints"] = container

@@ -139,7 +139,10 @@ def drive(container, reference: str, steps: int, variant: int) -> None:
             tasks = uow.tasks.open_for_case(case.id)
             task = plain(tasks[0]) if tasks else None
             waiting = waiting_messages(CaseRun(container.runtime, uow, case, Actor("system"))) if not task else []
-            actor = _actor_for(uow, division, task.role) if task else None
+            # the process may give a task to someone other than its lane's first holder (an informal investigation
+            # goes to the line manager allocated): whoever holds it completes it
+            holder = uow.users.get(task.assignee_id) if task and task.assignee_id else None
+            actor = actor_for(uow, holder) if holder else _actor_for(uow, division, task.role) if task else None
             closed = case.status == "closed"
         try:
             if task is not None and actor is not None:

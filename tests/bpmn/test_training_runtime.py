@@ -28,7 +28,11 @@ def runtime(settings, clock):
     for name in ("training_complaint", "compliment"):
         publish_shipped(built.uow(), built.runtime, bundle_from_directory(BPMN / name))
     with built.session_factory() as session, session.begin():
-        session.add(m.User(username="ian.officer", display_name="Ian Officer", email="ian@seetec.example"))
+        officer = m.User(username="ian.officer", display_name="Ian Officer", email="ian@seetec.example")
+        session.add(officer)
+        session.flush()
+        training = session.scalars(select(m.Division).where(m.Division.code == "ST")).one()
+        session.add(m.Membership(user_id=officer.id, division_id=training.id, role="investigating_officer"))
         session.add(Category(code="marking", label="Marking", kind="theme", active=True, created_at=clock.now()))
     yield built
     built.engine.dispose()

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 BUNDLE_JS = ROOT / "web" / "static" / "build" / "diagrams.js"
 AXE = ROOT / "web" / "static" / "build" / "axe.min.js"
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "build" / "screenshots"  # `make screenshots` copies them into docs/screenshots
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
 PASSWORD = "correct-horse-battery"

@@ -20,8 +20,12 @@ COMPLAINANT = {"name": "Sam Example", "email": "sam@example.org"}
 def group(container, categories):
     """IA complaints on the group diagram (as shipped), with a line manager and an investigating officer."""
     with container.session_factory() as session, session.begin():
-        for username in ("ia.manager", "ia.officer"):
-            session.add(m.User(username=username, display_name=username.title(), email=f"{username}@example.org"))
+        ia = session.scalars(select(m.Division).where(m.Division.code == "IA")).one()
+        for username, role in (("ia.manager", "line_manager"), ("ia.officer", "investigating_officer")):
+            user = m.User(username=username, display_name=username.title(), email=f"{username}@example.org")
+            session.add(user)
+            session.flush()
+            session.add(m.Membership(user_id=user.id, division_id=ia.id, role=role))
     return container
 
 

@@ -1,0 +1,1 @@
+"""Adversarial tests: each tries to cross a boundary and asserts it was refused and nothing changed."""

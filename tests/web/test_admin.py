@@ -14,7 +14,8 @@ def _user_id(webtest, username):
 def test_an_administrator_adds_an_account_and_gives_it_roles_in_their_division(client, webtest):
     login(client, "ia.admin")
     response = client.post("/admin/users", data={"username": "new.person", "display_name": "New Person",
-                                                  "email": "new@example.org", "password": "a-long-password-1"})
+                                                  "email": "new@example.org", "password": "a-long-password-1",
+                                                  "membership": ["IA:line_manager"]})
     assert response.status_code == 302
     user_id = _user_id(webtest, "new.person")
     assert client.post(f"/admin/users/{user_id}", data={"membership": ["IA:line_manager", "IA:hr"]}).status_code == 302
@@ -31,14 +32,15 @@ def test_bad_account_details_get_field_errors(client):
                                                  "password": "short"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    for field in ("username", "display_name", "email", "password"):
+    for field in ("username", "display_name", "email", "password", "membership"):
         assert f'href="#f-{field}"' in html
 
 
 def test_an_administrator_cannot_grant_roles_in_another_division(client, webtest):
     login(client, "ia.admin")
     user_id = _user_id(webtest, "ia.officer")
-    assert client.post(f"/admin/users/{user_id}", data={"membership": ["EUK:hr"]}).status_code == 400
+    refused = client.post(f"/admin/users/{user_id}", data={"membership": ["EUK:hr"]})
+    assert refused.status_code == 403 and "You do not administer EUK" in refused.get_data(as_text=True)
     with webtest.uow() as uow:
         assert uow.users.memberships(user_id) == [("IA", "investigating_officer")]
 
@@ -47,7 +49,9 @@ def test_accounts_of_other_divisions_are_not_listed_or_editable(client, webtest)
     login(client, "ia.admin")
     html = client.get("/admin/users").get_data(as_text=True)
     assert "ia.team" in html and "euk.team" not in html
-    assert client.get(f"/admin/users/{_user_id(webtest, 'euk.team')}").status_code == 404
+    refused = client.get(f"/admin/users/{_user_id(webtest, 'euk.team')}")
+    assert refused.status_code == 403 and "not in a division you administer" in refused.get_data(as_text=True)
+    assert client.get("/admin/users/99999").status_code == 404
 
 
 def test_disabling_an_account_stops_its_sign_in(client, webtest):

@@ -51,7 +51,7 @@ def test_a_repeating_row_missing_a_required_field_is_named_in_the_errors(client,
 
 def test_completing_with_good_answers_stores_typed_data_and_moves_the_case_on(client, webtest):
     reference, task_id = _record_task(client, webtest)
-    data = {**RECORD_FORM, "actions.0.description": "Retrain", "actions.0.owner": "Team lead",
+    data = {**RECORD_FORM, "actions.0.description": "Retrain", "actions.0.owner": "ia.team",
             "actions.0.review_on": "2027-01-15", "actions.1.description": "", "actions.1.owner": ""}
     response = client.post(f"/tasks/{task_id}", data=data)
     assert response.status_code == 302 and response.location.endswith(f"/cases/{reference}")
@@ -129,9 +129,13 @@ def _allocate_task(client, webtest):
 
 
 def test_choosing_someone_involved_earlier_is_refused_and_an_independent_officer_is_accepted(client, webtest):
+    with webtest.uow() as uow:  # ia.team recorded the details, and is an investigating officer too
+        uow.users.add_membership(uow.users.id_of("ia.team"), uow.divisions.by_code("IA").id, "investigating_officer")
+        uow.commit()
     reference, task_id = _allocate_task(client, webtest)
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "Ia Officer" in page
+    assert "Ia Officer" in page and "took part earlier in this case: Ia Team" in page
+    assert 'value="ia.team"' not in page
     refused = client.post(f"/tasks/{task_id}", data={"investigating_officer": "ia.team", "_action": "complete"})
     assert refused.status_code == 400
     assert "took part earlier" in refused.get_data(as_text=True)

@@ -1,8 +1,6 @@
 """Task pages: the task's form rendered from its JSON Schema, validated on the server, saved or completed."""
 from __future__ import annotations
 
-import copy
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from processes.attachments import store_attachment
@@ -80,19 +78,6 @@ def _meta(stored) -> dict:
 
 
 def _page(view, errors=None, status=200):
-    schema = _with_people(view.schema, view.people)
-    form_html = render(schema, view.ui, view.data, errors or {})
+    # view.schema is the task's effective form (staff choices included), the same one `submit` parses with
+    form_html = render(view.schema, view.ui, view.data, errors or {})
     return render_template("tasks/show.html", view=view, form_html=form_html, errors=errors or {}), status
-
-
-def _with_people(schema: dict, people: dict) -> dict:
-    """The schema with the staff who may be chosen for each independence field offered as choices."""
-    if not people:
-        return schema
-    schema = copy.deepcopy(schema)
-    for name, options in people.items():
-        spec = schema["properties"][name]
-        target = spec["items"] if spec.get("type") == "array" else spec
-        target["oneOf"] = [{"const": p["username"], "title": p["name"] + (
-            f" — took part earlier ({', '.join(p['involved'])})" if p["involved"] else "")} for p in options]
-    return schema

@@ -24,8 +24,10 @@ def email(title: str) -> dict:
     return {"type": "string", "format": "email", "title": title, "maxLength": 254}
 
 
-def username(title: str, independent: bool = False) -> dict:
-    field = {"type": "string", "title": title, "minLength": 1, "maxLength": 120}
+def username(title: str, role: str, independent: bool = False) -> dict:
+    """A field naming a member of staff who holds `role` (or "casework": any role that works case tasks); the
+    task page offers exactly the eligible people as choices."""
+    field = {"type": "string", "title": title, "minLength": 1, "maxLength": 80, "x-staff-role": role}
     if independent:
         field["x-independent"] = True
     return field
@@ -50,7 +52,7 @@ def when(field: str, value, required: list[str]) -> dict:
 def learning() -> dict:
     """Learning at a stage: considered, summarised, and an action plan whose rows have owners and review dates."""
     action = {"type": "object", "required": ["description", "owner", "review_on"], "properties": {
-        "description": text("Action"), "owner": username("Owner (username)"), "review_on": day("Review date"),
+        "description": text("Action"), "owner": username("Owner", "casework"), "review_on": day("Review date"),
         "best_practice": flag("Best practice to share across the organisation")}}
     return {"learning_considered": {"type": "boolean", "const": True, "title": "Learning has been considered"},
             "learning_summary": text("What we learned"),

@@ -78,7 +78,7 @@ def training_forms() -> dict[str, dict]:
         "forms/psrd_complaint_review.json": form(
             "Review the complaint and appoint the investigating officer", {
                 "complaint_review_notes": text("Director's review of the complaint", minLength=1),
-                "investigating_officer": username("Investigating officer (username)", independent=True),
+                "investigating_officer": username("Investigating officer", "investigating_officer", independent=True),
                 "investigating_officer_name": text("Investigating officer's name", long=False)},
             ["complaint_review_notes", "investigating_officer"]),
         "forms/formal_investigation.json": form(
@@ -110,9 +110,10 @@ def training_forms() -> dict[str, dict]:
             ["outcome", "response_text"]),
         "forms/convene_panel.json": form(
             "Convene the appeal panel", {
-                "panel_members": {"type": "array", "title": "Panel members (usernames)", "minItems": 2,
-                                  "uniqueItems": True, "x-independent": True,
-                                  "items": username("Panel member")},
+                "panel_members": {"type": "array", "title": "Panel members", "minItems": 2,
+                                  "uniqueItems": True, "x-independent": True, "x-staff-role": "appeal_panel",
+                                  "items": {"type": "string", "title": "Panel member", "minLength": 1,
+                                            "maxLength": 80}},
                 "panel_meets_on": day("Panel meeting date")},
             ["panel_members", "panel_meets_on"]),
         "forms/appeal_decision.json": form(
