@@ -43,6 +43,8 @@ def create_app(container=None, **config) -> Flask:
         MAX_PLAIN_BODY=MAX_PLAIN_BODY,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_KEY_PREFIX="complaints",
+        # said for every app: the limiter is one object, and without this an app inherits the last app's choice
+        RATELIMIT_ENABLED=True,
     )
     app.config.update(config)
     app.extensions["complaints"] = container
