@@ -31,6 +31,7 @@ class Settings:
     secure_cookies: bool = False
     # where rate-limit counters live: memory:// is per process; redis://host:6379/0 is shared by every worker
     ratelimit_storage_url: str = "memory://"
+    metrics_token: str = ""  # the bearer token a scraper presents to /metrics; empty: /metrics answers 404
     worker_name: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod

@@ -37,7 +37,7 @@ class MailDrop:
             name = f"{self._count:05d}-{_slug(envelope.rcpt_tos[0] if envelope.rcpt_tos else 'unknown')}-" \
                    f"{hashlib.sha256(message_id.encode()).hexdigest()[:8]}.eml"
             (self.folder / name).write_bytes(trace + content)
-        log.info("demo mail: %s to %s saved as %s", message_id, ", ".join(envelope.rcpt_tos), name)
+        log.info("demo mail: %s to %s recipient(s) saved in %s", message_id, len(envelope.rcpt_tos), self.folder)
         return "250 Message accepted for delivery"
 
 

@@ -2,24 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from threading import Lock
 
 from jinja2 import (BaseLoader, ChainableUndefined, ChoiceLoader, DictLoader, Environment, FileSystemLoader,
                     StrictUndefined, TemplateNotFound, select_autoescape)
 
-from processes.calendar import LONDON
+from processes.letter_sandbox import LetterSandbox, letter_budget
+from processes.letter_templates import LETTER_FILTERS, PARTS, bundle_templates
+from processes.letter_templates import humanise, long_date, stage_key  # noqa: F401  (letters and tests use them here)
 
 TEMPLATES = Path(__file__).parent / "templates"
-PARTS = ("subject.txt", "body.txt", "body.html")
-BUNDLE_FOLDER = "templates/"  # a bundle may carry its own templates/<name>/<part> that win over the shipped ones
 SUBJECT_LIMIT = 300
-STAGE_ALIASES = {
-    "informal": "informal", "stage_1": "informal", "stage1": "informal", "1": "informal", "informal_stage": "informal",
-    "formal": "formal", "stage_2": "formal", "stage2": "formal", "2": "formal", "formal_stage": "formal",
-    "appeal": "appeal", "stage_3": "appeal", "stage3": "appeal", "3": "appeal", "appeal_stage": "appeal",
-}
+OUTPUT_LIMIT = 1_000_000  # characters one part of a letter may come to
 
 
 @dataclass(frozen=True)
@@ -35,45 +30,31 @@ class LetterNotRenderable(Exception):
     """A template is missing or failed to render; the letter cannot be written."""
 
 
-def stage_key(stage) -> str:
-    """The procedure stage a case stage stands for: informal, formal, appeal, or the stage itself."""
-    text = str(stage or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return STAGE_ALIASES.get(text, text)
-
-
-def long_date(value, default: str = "") -> str:
-    """A date as letters write it, e.g. 'Wednesday 30 December 2026' (London time for instants)."""
-    if value in (None, ""):
-        return default
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def humanise(value, default: str = "") -> str:
-    """A code word as plain words, e.g. 'partly_upheld' -> 'partly upheld'."""
-    if value in (None, ""):
-        return default
-    return str(value).replace("_", " ")
-
-
 def one_line(text: str) -> str:
     """Collapse whitespace so a rendered subject can never break an email header."""
     return " ".join(str(text).split())
 
 
+@dataclass(frozen=True)
+class LetterEnvironment:
+    """Where a letter's parts come from: one environment for the plain-text parts and one for the HTML body."""
+
+    text: Environment
+    html: Environment
+    sandboxed: bool = False
+
+    def template(self, name: str):
+        """The compiled template for a part name such as 'acknowledgement/body.html'."""
+        return (self.html if name.endswith(".html") else self.text).get_template(name)
+
+
 class LetterRenderer:
-    """Renders the shipped templates, or a bundle's own templates when the bundle carries them."""
+    """Renders the shipped templates, or a bundle's own templates (sandboxed) when the bundle carries them."""
 
     def __init__(self, templates: Path = TEMPLATES, strict: bool = False):
         self.templates = Path(templates)
         self.strict = strict
-        self._envs: dict[str, Environment] = {}
+        self._envs: dict[str, LetterEnvironment] = {}
         self._lock = Lock()
 
     def names(self) -> list[str]:
@@ -81,40 +62,60 @@ class LetterRenderer:
         return sorted(p.name for p in self.templates.iterdir()
                       if p.is_dir() and not p.name.startswith("_") and (p / PARTS[0]).exists())
 
-    def environment(self, bundle_key: str | None = None, bundle_files: dict[str, str] | None = None) -> Environment:
-        """The Jinja environment for a bundle (its own templates first), cached per bundle hash."""
-        key = bundle_key or ""
+    def environment(self, bundle_key: str | None = None, bundle_files: dict | None = None) -> LetterEnvironment:
+        """The environments for a bundle, cached per bundle hash: the shipped set, or the bundle's own first."""
+        own = bundle_templates(bundle_files or {}) if bundle_key else {}
+        key = bundle_key if own else ""
         with self._lock:
             if key not in self._envs:
-                loaders: list[BaseLoader] = []
-                own = {name[len(BUNDLE_FOLDER):]: text for name, text in (bundle_files or {}).items()
-                       if name.startswith(BUNDLE_FOLDER)}
-                if own:
-                    loaders.append(DictLoader(own))
-                loaders.append(FileSystemLoader(str(self.templates)))
-                self._envs[key] = self._make_env(ChoiceLoader(loaders))
+                self._envs[key] = self._sandboxed(own) if own else self._shipped()
             return self._envs[key]
 
-    def _make_env(self, loader: BaseLoader) -> Environment:
-        env = Environment(loader=loader, autoescape=select_autoescape(enabled_extensions=("html",),
-                                                                        default_for_string=False),
+    def _shipped(self) -> LetterEnvironment:
+        # Templates that ship with the code are trusted: the normal environment, escaping HTML files.
+        env = Environment(loader=FileSystemLoader(str(self.templates)),
+                          autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
                           undefined=StrictUndefined if self.strict else ChainableUndefined,
                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-        env.filters.update(long_date=long_date, humanise=humanise, stage_key=stage_key)
-        return env
+        env.filters.update(LETTER_FILTERS)
+        return LetterEnvironment(env, env)
 
-    def render(self, template: str, context: dict, env: Environment | None = None) -> RenderedLetter:
+    def _sandboxed(self, own: dict[str, str]) -> LetterEnvironment:
+        # A bundle's templates are untrusted. The HTML body renders in an environment that escapes every template
+        # it loads (including any .txt it includes), so no bundle template can put raw text into an HTML letter.
+        def loader() -> BaseLoader:
+            return ChoiceLoader([DictLoader(own), FileSystemLoader(str(self.templates))])
+        return LetterEnvironment(LetterSandbox(loader(), html=False, strict=self.strict, filters=LETTER_FILTERS),
+                                 LetterSandbox(loader(), html=True, strict=self.strict, filters=LETTER_FILTERS),
+                                 sandboxed=True)
+
+    def render(self, template: str, context: dict, env: LetterEnvironment | None = None) -> RenderedLetter:
         """Render the three parts of a template, or raise LetterNotRenderable saying why."""
         env = env or self.environment()
         parts = []
         for part in PARTS:
             try:
-                parts.append(env.get_template(f"{template}/{part}").render(context))
-            except TemplateNotFound:
-                raise LetterNotRenderable(f"there is no letter template {template!r} (missing {template}/{part})") \
-                    from None
+                with letter_budget():
+                    parts.append(_bounded(env.template(f"{template}/{part}").generate(context)))
+            except TemplateNotFound as exc:
+                missing = f"missing {template}/{part}" if exc.name == f"{template}/{part}" else \
+                    f"{template}/{part} uses {exc.name!r}, which does not exist"
+                raise LetterNotRenderable(f"there is no letter template {template!r} ({missing})") from None
+            except LetterNotRenderable:
+                raise
             except Exception as exc:  # a template error must become a visible failed letter, not a lost step
                 raise LetterNotRenderable(f"letter template {template!r} failed in {part}: "
                                           f"{type(exc).__name__}: {exc}") from exc
         subject = one_line(parts[0])[:SUBJECT_LIMIT] or template.replace("_", " ")
         return RenderedLetter(subject=subject, text=parts[1].strip() + "\n", html=parts[2].strip() + "\n")
+
+
+def _bounded(chunks) -> str:
+    """Join a template's output, stopping a template that would write more than any letter needs."""
+    out, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > OUTPUT_LIMIT:
+            raise LetterNotRenderable(f"the letter would be longer than {OUTPUT_LIMIT} characters")
+        out.append(chunk)
+    return "".join(out)

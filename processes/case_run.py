@@ -16,6 +16,7 @@ from .clock import Clock
 from .definitions import DefinitionCache
 from .ports import LetterQueue
 from .errors import HandlerFailed
+from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
 from .services import Effects, HandlerContext, ServiceRegistry
 
@@ -50,7 +51,7 @@ class CaseRun:
         self.division = uow.divisions.get(self.case.division_id)
         self.calendar = WorkingCalendar(self.division.nation, uow.closures.for_division(self.division.id))
         self.version, self.definition = self.runtime.definitions.for_version(uow, self.case.version_id)
-        self.script_engine = CaseScriptEngine(self.runtime.clock, self.calendar, self._call_operator)
+        self.script_engine = CaseScriptEngine(self.runtime.clock, self.calendar, self._call_operator, RUN_LIMITS)
         self.instance = uow.instances.for_case(self.case.id)
         self.workflow = None
         if self.instance is not None:

@@ -11,6 +11,9 @@ from .errors import BundleInvalid, InvalidInput
 from .input_bounds import day_in_window
 
 INDEPENDENT = "x-independent"
+# A property name becomes a form field's name, its HTML id and the target of error links: plain names only.
+PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DATA_KEYWORDS = ("enum", "const", "default", "examples")  # values, not schemas
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_MESSAGE = "Enter a real date between 1 January 2000 and 31 December 2099, like 2026-12-01"
 
@@ -27,11 +30,38 @@ FORMATS.checks("date", raises=ValueError)(_day_in_window)
 
 
 def check_schema(name: str, schema: dict) -> None:
-    """Refuse a form whose JSON Schema is itself invalid."""
+    """Refuse a form whose JSON Schema is itself invalid or names a property with anything but a plain name."""
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         raise BundleInvalid([{"file": name, "message": f"form {name} is not valid JSON Schema: {exc.message}"}]) from None
+    problems = [{"file": name, "property": path,
+                 "message": f"form {name} names property {path!r}; a property name may hold only letters, digits "
+                            "and _, and may not start with a digit"}
+                for path in unplain_property_names(schema)]
+    if problems:
+        raise BundleInvalid(problems)
+
+
+def unplain_property_names(schema, path: str = "") -> list[str]:
+    """Where a schema (at any depth, rules and definitions included) declares a property that is not a plain name."""
+    found = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in DATA_KEYWORDS:
+                continue
+            if key == "properties" and isinstance(value, dict):
+                for prop, spec in value.items():
+                    where = f"{path}.{prop}" if path else str(prop)
+                    if not PROPERTY_NAME.fullmatch(str(prop)):
+                        found.append(where)
+                    found += unplain_property_names(spec, where)
+            else:
+                found += unplain_property_names(value, path)
+    elif isinstance(schema, list):
+        for item in schema:
+            found += unplain_property_names(item, path)
+    return found
 
 
 def validate_form(schema: dict | None, data: dict, *, case_reference: str | None = None) -> dict:

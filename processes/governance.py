@@ -8,7 +8,7 @@ from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
-from .validation import validate_bundle
+from .validation import refused_by_sandbox, validate_bundle
 
 ANALYST, GOVERNANCE = "process_analyst", "governance"
 CONTRIBUTING = {"version_drafted", "version_saved", "version_imported", "version_submitted"}
@@ -42,6 +42,8 @@ def save_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str],
         files = {name: text for name, text in {**base.files, **changes}.items() if text is not None}
         bundle = _safe_bundle(files, process_key)
         definition, problems = validate_bundle(bundle, runtime.services)
+        if refused_by_sandbox(problems):
+            raise BundleInvalid(problems)  # code that tries to escape or exhaust the sandbox is not kept at all
         now = runtime.clock.now()
         if base.state == "draft":
             version, created = base, False

@@ -1,6 +1,9 @@
 """Timer events that read the injectable clock and remember why their deadline is what it is."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -22,6 +25,26 @@ def _explain(my_task):
             "skipped": [[d.isoformat(), why] for d, why in deadline.skipped], "text": deadline.explain()}
 
 
+MAX_DURATION_MONTHS = 1200  # SpiffWorkflow adds a duration's months one by one: bound them before it loops
+
+
+def bounded_duration(expression: str) -> dict:
+    """An ISO 8601 duration parsed by SpiffWorkflow, refused when it is longer than a hundred years."""
+    parsed = TimerEventDefinition.parse_iso_duration(expression)
+    months = parsed.get("years", 0) * 12 + parsed.get("months", 0)
+    if months > MAX_DURATION_MONTHS or parsed.get("weeks", 0) * 7 + parsed.get("days", 0) > 36_600:
+        raise ValueError(f"{expression} is longer than a hundred years")
+    return parsed
+
+
+def _unusable(my_task, value, kind: str) -> WorkflowTaskException:
+    # A value the timer cannot use is the diagram's fault: an incident on the case, never a crashed request.
+    spec = my_task.task_spec
+    label = spec.bpmn_name or spec.bpmn_id or spec.name
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    return WorkflowTaskException(f"the timer expression of '{label}' gave {shown}, not {kind}", task=my_task)
+
+
 class WorkingTimeDateEventDefinition(TimeDateEventDefinition):
     """A timer at an instant given by an expression, e.g. `working_days_after(received_at, 3)`."""
 
@@ -29,8 +52,12 @@ class WorkingTimeDateEventDefinition(TimeDateEventDefinition):
         if my_task._get_internal_data("event_value") is None:
             _engine(my_task).environment.last_deadline = None
             value = _engine(my_task).evaluate(my_task, self.expression)
-            if not isinstance(value, str):
-                value = value.isoformat()
+            try:
+                value = value if isinstance(value, str) else value.isoformat()
+                if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+                    raise ValueError(value)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                raise _unusable(my_task, value, "a date and time") from None
             my_task._set_internal_data(event_value=value, deadline=_explain(my_task))
         due = TimerEventDefinition.parse_time_or_duration(my_task._get_internal_data("event_value"))
         if due <= _engine(my_task).clock.now():
@@ -45,8 +72,11 @@ class WorkingDurationEventDefinition(DurationTimerEventDefinition):
         now = _engine(my_task).clock.now()
         if my_task._get_internal_data("event_value") is None:
             expression = _engine(my_task).evaluate(my_task, self.expression)
-            parsed = TimerEventDefinition.parse_iso_duration(expression)
-            value = now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            try:
+                parsed = bounded_duration(expression)
+                value = now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                raise _unusable(my_task, expression, "an ISO 8601 duration") from None
             my_task._set_internal_data(event_value=value.isoformat())
         if TimerEventDefinition.get_datetime(my_task._get_internal_data("event_value")) <= now:
             my_task._set_internal_data(event_fired=True)

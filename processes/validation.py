@@ -1,49 +1,27 @@
 """Bundle validation: every problem reported against the file and element it concerns."""
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 
 from .access import role_for_lane
 from .bundle import Bundle
-from .calendar import WorkingCalendar
-from .clock import SettableClock
 from .closing_forms import CLASSIFY, MODES, classify_mode
+from .expression_checks import ExpressionChecker
 from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
 from .forms import check_schema
-from .graph import BPMN, bpmn_roots, structure_problems
-from .scripting import RestrictedEnvironment, check_restricted
-
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+from .graph import structure_problems
+from .letter_templates import template_problems
 
 DEADLINE_KINDS = ("acknowledgement", "response", "escalation_window", "appeal_window", "panel_convening", "consent",
                   "warning", "breach", "review", "non_cooperation")
-ISO_DURATION_NAME = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$")
-SAMPLE_INSTANT = "2026-01-05T09:00:00+00:00"
-
-
-class _SampleData(dict):
-    """Stands in for case data: any variable reads as a sample instant, except unquoted durations."""
-
-    def __init__(self, functions):
-        super().__init__()
-        self.functions = functions
-
-    def __missing__(self, name):
-        if name in self.functions:
-            raise KeyError(name)
-        if ISO_DURATION_NAME.match(name):
-            raise NameError(f"{name} looks like an unquoted ISO 8601 duration; write '{name}' in quotes")
-        return SAMPLE_INSTANT
 
 
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
     """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
-    problems = structure_problems(bundle) + expression_problems(bundle)
+    expressions = ExpressionChecker()  # one sandbox budget for the whole bundle
+    problems = structure_problems(bundle) + expressions.bundle_problems(bundle) + template_problems(bundle)
     try:
         definition = parse_bundle(bundle)
     except BundleInvalid as exc:
@@ -52,37 +30,13 @@ def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None
                                  if not (unresolved_calls and "was not found" in p["message"])]
     for spec in definition.all_specs():
         for task_spec in spec.task_specs.values():
-            problems += _check_task(definition, task_spec, operators)
+            problems += _check_task(definition, task_spec, operators, expressions)
     return definition, _unique(problems)
 
 
-def expression_problems(bundle: Bundle) -> list[dict]:
-    """Conditions and scripts that are not valid restricted Python, each against its element."""
-    problems = []
-    for name, root in bpmn_roots(bundle).items():
-        for flow in root.iter(BPMN + "sequenceFlow"):
-            for condition in flow.iter(BPMN + "conditionExpression"):
-                problems += _compile(name, flow, "condition", condition.text, "eval")
-        for task in root.iter(BPMN + "scriptTask"):
-            for script in task.iter(BPMN + "script"):
-                problems += _compile(name, task, "script", script.text, "exec")
-        for tag in ("preScript", "postScript"):
-            for script in root.iter(SPIFF + tag):
-                owner = script.getparent().getparent()
-                problems += _compile(name, owner, tag.replace("S", " s"), script.text, "exec")
-    return problems
-
-
-def _compile(file: str, element, what: str, source: str | None, mode: str) -> list[dict]:
-    label = element.get("name") or element.get("id")
-    where = {"file": file, "element": element.get("id"), "name": label}
-    if not (source or "").strip():
-        return [{**where, "message": f"the {what} of '{label}' is empty"}] if what == "condition" else []
-    try:
-        check_restricted(source.strip(), mode)
-    except SyntaxError as exc:
-        return [{**where, "message": f"the {what} of '{label}' is not valid: {exc.msg}"}]
-    return []
+def refused_by_sandbox(problems: list[dict]) -> bool:
+    """True when some expression was refused by the sandbox or exceeded its budget (not merely mistaken)."""
+    return any(p.get("sandbox") for p in problems)
 
 
 def _unique(problems: list[dict]) -> list[dict]:
@@ -103,7 +57,7 @@ def require_valid(bundle: Bundle, operators) -> ProcessDefinition:
     return definition
 
 
-def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dict]:
+def _check_task(definition: ProcessDefinition, task_spec, operators, expressions: ExpressionChecker) -> list[dict]:
     element = getattr(task_spec, "bpmn_id", None)
     if element is None:
         return []
@@ -130,7 +84,7 @@ def _check_task(definition: ProcessDefinition, task_spec, operators) -> list[dic
                                              f"use one of {', '.join(DEADLINE_KINDS)}"})
     definition_ = getattr(task_spec, "event_definition", None)
     if isinstance(definition_, TimerEventDefinition):
-        problems += _check_timer(definition_, where)
+        problems += expressions.timer_problems(definition_, where)
     return problems
 
 
@@ -164,22 +118,3 @@ def _check_operator(task_spec, operators, where) -> list[dict]:
     problems += [{**where, "message": f"operator {name!r} needs parameter {p!r}"}
                  for p, required in known.items() if required and p not in given]
     return problems
-
-
-def _check_timer(timer, where) -> list[dict]:
-    env = RestrictedEnvironment(SettableClock(datetime(2026, 1, 5, tzinfo=timezone.utc)), WorkingCalendar())
-    label = f"timer '{where['name']}' expression {timer.expression!r}"
-    try:
-        check_restricted(timer.expression, "eval")
-        value = eval(timer.expression, dict(env.globals), _SampleData(env.globals))  # noqa: S307 - restricted above
-    except Exception as exc:
-        return [{**where, "message": f"{label} does not evaluate: {exc}"}]
-    try:
-        if type(timer).__name__.endswith("DurationEventDefinition"):
-            TimerEventDefinition.parse_iso_duration(value)
-        else:
-            TimerEventDefinition.get_datetime(value if isinstance(value, str) else value.isoformat())
-    except Exception:
-        kind = "an ISO 8601 duration" if "Duration" in type(timer).__name__ else "a date and time"
-        return [{**where, "message": f"{label} gives {value!r}, not {kind}"}]
-    return []

@@ -1,4 +1,4 @@
-"""Security headers and the signed-in actor on every request."""
+"""Security headers (no caching of anything but static assets) and the signed-in actor on every request."""
 from __future__ import annotations
 
 from functools import wraps
@@ -34,8 +34,10 @@ def register_security(app) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if g.get("actor") is not None:
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Pages, answers to forms, API replies and downloads may all carry personal data (a status link's
+            # page, the echo of a public form, a staff page); no browser or proxy may keep a copy of any of them.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
+from processes.sandbox import SandboxRefused
 from processes.scripting import RestrictedEnvironment, check_restricted
 
 
@@ -34,7 +35,7 @@ def test_expressions_cannot_reach_outside_the_sandbox(env, source):
 
 @pytest.mark.parametrize("script", ["import os", "from os import path", "class A: pass", "global x"])
 def test_scripts_cannot_import_or_define_classes(script):
-    with pytest.raises(SyntaxError):
+    with pytest.raises(SandboxRefused):
         check_restricted(script)
 
 

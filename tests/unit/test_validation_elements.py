@@ -50,7 +50,8 @@ def test_an_unknown_lane_is_reported_against_the_lane_and_lists_the_roles():
 def test_a_condition_that_is_not_restricted_python_is_reported_against_its_flow():
     xml = demo_xml().replace("eligible == True", "__import__('os').system('id')")
     problems = problems_with(xml)
-    assert any(p["element"] == "f_yes" and "condition of 'Yes' is not valid" in p["message"] for p in problems)
+    assert any(p["element"] == "f_yes" and "condition of 'Yes' is refused by the sandbox" in p["message"]
+               for p in problems)
 
 
 def test_a_condition_with_a_syntax_error_is_reported():

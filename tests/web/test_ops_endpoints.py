@@ -64,9 +64,10 @@ def test_metrics_give_cases_tasks_timer_lag_outbox_and_latencies(app, container,
                              body_html="", status="failed", next_attempt_at=now, created_at=now))
         session.add(m.Outbox(idempotency_key="x2", recipient="a@b.c", template="t", subject="s", body_text="",
                              body_html="", status="pending", attempts=2, next_attempt_at=now, created_at=now))
+    container.settings.metrics_token = "scrape-token-for-tests"
     client = app.test_client()
     client.get("/healthz")
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers={"Authorization": "Bearer scrape-token-for-tests"})
     text = response.get_data(as_text=True)
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     closed_ia = sum(c.division == "IA" and c.status == "closed" for c in cases)

@@ -1,6 +1,7 @@
 """Operations: /healthz, /metrics, request latencies, and the case reference on every request's log lines."""
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 
@@ -11,12 +12,18 @@ from processes.operations import check_health, operational_figures
 
 from ..extensions import csrf
 from ..security import container
-from .logs import REFERENCE
+from .logs import REFERENCE, quiet_engine_logs
 from .metrics import LatencyHistogram, exposition
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("web.requests")
 HEARTBEAT_SECONDS = 60.0  # a scheduler that sweeps every few seconds and has not beaten for this long is stale
+
+
+@bp.record_once
+def _quiet_engine_logs(_state) -> None:
+    # Also under gunicorn, which builds the app without `complaints` configuring logging.
+    quiet_engine_logs()
 
 
 def heartbeat_limit(settings) -> float:
@@ -38,11 +45,27 @@ def healthz():
 
 @bp.route("/metrics")
 def metrics():
-    """Prometheus metrics: cases by state, tasks, timer lag, outbox and request latencies."""
+    """Prometheus metrics (cases by state, tasks, timer lag, outbox, latencies) for a scraper with the token."""
     c = container()
+    refused = _metrics_refusal(c.settings.metrics_token, request.headers.get("Authorization", ""))
+    if refused is not None:
+        return refused
     figures, heartbeat_age = operational_figures(c.reporting_uow(), c.clock.now())
     text = exposition(figures, _histogram(current_app), heartbeat_age)
     return Response(text, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
+def _metrics_refusal(token: str, authorization: str) -> Response | None:
+    """None when the request carries the metrics token; otherwise the answer that refuses it."""
+    if not token:  # switched off: the figures are per division, so nobody reads them until an operator says so
+        return Response("/metrics is switched off: set COMPLAINTS_METRICS_TOKEN to a long random value and have "
+                        "the scraper send it as a bearer token.\n", 404, mimetype="text/plain")
+    scheme, _, presented = authorization.partition(" ")
+    # compare_digest takes as long for a near miss as for a wild guess, so the token cannot be found byte by byte
+    if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+        return None
+    return Response("/metrics needs the metrics bearer token.\n", 401, mimetype="text/plain",
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
 
 
 csrf.exempt(healthz)

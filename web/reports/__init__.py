@@ -1,12 +1,10 @@
 """Reports: monthly and quarterly figures with charts and tables, CSV download and a printable board pack."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, g, render_template, request
 
 from processes.calendar import LONDON
+from processes.csv_export import csv_text
 from processes.reports import available_scopes, period_choices, report_for
 
 from ..security import container, roles_required
@@ -45,12 +43,8 @@ def pack():
 def download_csv():
     """The report's tables as one CSV: for each table a heading row, then its rows as the page shows them."""
     report = _report()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in csv_rows(report):
-        writer.writerow(row)
     name = f"complaints-report-{report.scope}-{report.period.key}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(csv_text(csv_rows(report)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
