@@ -9,7 +9,7 @@ from pathlib import Path
 import bootstrap
 from processes.access import SYSTEM
 from processes.bundle import bundle_from_directory
-from processes.clock import parse_instant
+from processes.input_bounds import clock_instant, refuse_nul
 from processes.errors import DomainError
 from processes.versions import deploy_draft, publish_shipped
 from settings import Settings
@@ -78,7 +78,7 @@ def run_due(container, now: str | None) -> int:
         if not clock.allows_time_travel:
             raise SystemExit("--now is refused: the configured clock does not allow time travel "
                              "(set COMPLAINTS_CLOCK=demo in demo and test set-ups)")
-        clock.set(parse_instant(now))
+        clock.set(clock_instant(now, "--now"))
     fired = sweep_timers(container)
     print(f"fired timers on {fired} case(s)")
     return fired
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "worker":
             worker(container)
         elif args.command == "deploy":
+            refuse_nul({"--note": args.note})
             version_id = deploy_draft(container.uow(), container.runtime, bundle_from_directory(args.path), SYSTEM,
                                       args.note)
             print(f"created draft version {version_id}")
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             run_due(container, args.now)
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        for field, messages in getattr(exc, "fields", {}).items():
+            print(f"  - {field}: {'; '.join(messages)}", file=sys.stderr)
         for problem in getattr(exc, "problems", []):
             print(f"  - {problem.get('element') or problem.get('file') or ''}: {problem['message']}", file=sys.stderr)
         return 2

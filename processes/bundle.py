@@ -11,6 +11,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 
 from .errors import BundleInvalid
+from .input_bounds import NUL, nul_paths
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
@@ -66,8 +67,8 @@ def bundle_from_files(files: dict[str, bytes]) -> Bundle:
     for name, content in files.items():
         if len(content) > MAX_FILE_BYTES:
             problems.append({"file": name, "message": f"{name} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"})
-        if name.startswith("/") or ".." in name.split("/"):
-            problems.append({"file": name, "message": f"file name {name!r} is not allowed"})
+        if name.startswith("/") or ".." in name.split("/") or NUL in name:
+            problems.append({"file": name.replace(NUL, ""), "message": f"file name {name!r} is not allowed"})
     if problems:
         raise BundleInvalid(problems)
     if MANIFEST not in files:
@@ -76,6 +77,9 @@ def bundle_from_files(files: dict[str, bytes]) -> Bundle:
     missing = [k for k in ("process_key", "entry_process") if not manifest.get(k)]
     if missing:
         raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json lacks {', '.join(missing)}"}])
+    if nul_paths(manifest):  # its texts become columns, and no text column can hold NUL
+        raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json: {path} holds a NUL character"}
+                             for path in nul_paths(manifest)])
     return Bundle(dict(files), manifest)
 
 

@@ -113,6 +113,13 @@ class CaseRun:
     def save(self) -> None:
         """Write state, task index, deadlines, events, letters and case changes."""
         uow, now = self.uow, self.now
+        # the instance first: its optimistic lock decides between concurrent runs before anything else is written,
+        # so a run that loaded stale state stops here (a conflict) instead of acting on rows it never saw
+        state, due = engine.dump_state(self.workflow), engine.earliest_due(self.workflow)
+        if self.instance is None:
+            self.instance = uow.instances.add(self.case.id, self.version.id, state, due)
+        else:
+            uow.instances.save(self.instance, state, due, self.workflow.completed)
         self._apply_case_changes(now)
         self._sync_tasks(now)
         self._sync_deadlines(now)
@@ -130,12 +137,6 @@ class CaseRun:
         uow.events.append_many([{"case_id": self.case.id, "kind": kind, "actor": self.actor.username, "at": now,
                                  "element": element, "version_id": self.version.id, "data": data}
                                 for kind, element, data in self.events])
-        state = engine.dump_state(self.workflow)
-        due = engine.earliest_due(self.workflow)
-        if self.instance is None:
-            self.instance = uow.instances.add(self.case.id, self.version.id, state, due)
-        else:
-            uow.instances.save(self.instance, state, due, self.workflow.completed)
         self.events, self.effects = [], Effects()
 
     def _apply_case_changes(self, now) -> None:

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditio
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -231,7 +231,8 @@ def task_due(task) -> datetime | None:
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str):
+    """The workflow's task with this id, or None when it has none (a stale or foreign id)."""
     try:
         return workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TaskNotFoundException):
         return None

@@ -2,16 +2,31 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from .errors import BundleInvalid, InvalidInput
+from .input_bounds import day_in_window
 
 INDEPENDENT = "x-independent"
 # A property name becomes a form field's name, its HTML id and the target of error links: plain names only.
 PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DATA_KEYWORDS = ("enum", "const", "default", "examples")  # values, not schemas
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_MESSAGE = "Enter a real date between 1 January 2000 and 31 December 2099, like 2026-12-01"
+
+
+def _day_in_window(instance: object) -> bool:
+    # a form's date must also be one the calendar and the deadlines can work with
+    if not isinstance(instance, str):
+        return True
+    return bool(ISO_DAY.match(instance)) and day_in_window(date.fromisoformat(instance))
+
+
+FORMATS = FormatChecker()
+FORMATS.checks("date", raises=ValueError)(_day_in_window)
 
 
 def check_schema(name: str, schema: dict) -> None:
@@ -55,7 +70,7 @@ def validate_form(schema: dict | None, data: dict, *, case_reference: str | None
         raise InvalidInput("the submitted data must be an object", {"": ["expected an object"]})
     if not schema:
         return data
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
     fields: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = ".".join(str(p) for p in error.absolute_path)
@@ -67,6 +82,8 @@ def validate_form(schema: dict | None, data: dict, *, case_reference: str | None
             # a ticked box that is not (or no longer) offered: name the field, not the box
             path = ".".join(str(p) for p in list(error.absolute_path)[:-1])
             message = f"{error.instance!r} is not one of the choices offered"
+        elif error.validator == "format" and error.validator_value == "date":
+            message = DATE_MESSAGE
         elif error.validator == "minItems" and not error.instance:
             count = error.validator_value
             message = "Choose at least one" if count == 1 else f"Choose at least {count}"

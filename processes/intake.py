@@ -11,6 +11,7 @@ from .accounts import token_hash
 from .case_run import CaseRun, Runtime
 from .case_view import COMPLAINANT_MESSAGES, waiting_messages
 from .errors import InvalidInput, NotFound
+from .input_bounds import happened_problems, received_problems
 from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
 
 ACCESS_DAYS = 365
@@ -57,8 +58,9 @@ def complaint_problems(answers: dict, today: date, kind: str = "complaint") -> d
         value = answers.get(name)
         if value and not isinstance(value, date):
             add(name, f"{label} must be a real date, like 27 3 2026")
-        elif value and value > today:
-            add(name, f"{label} must be today or in the past")
+        elif value:
+            for message in happened_problems(value, today, label):
+                add(name, message)
     if not (answers.get("name") or "").strip():
         add("name", "Enter your full name (we cannot look into anonymous complaints)")
     email = (answers.get("email") or "").strip()
@@ -139,8 +141,9 @@ def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, c
         problems["kind"] = ["Choose complaint, compliment or low-level concern"]
     if channel not in CHANNELS:
         problems["channel"] = ["Choose how it was received"]
-    if received_at is None:
-        problems["received_at"] = ["Enter the date it was received"]
+    received = received_problems(received_at, runtime.clock.now())
+    if received:
+        problems["received_at"] = received
     bad = [k for k in (extra or {}) if not DATA_KEY.match(str(k)) or k in RESERVED_KEYS]
     if bad:
         problems["data"] = [f"these names cannot be used: {', '.join(sorted(map(str, bad))[:5])}"]
@@ -205,10 +208,9 @@ def record_message(uow, runtime: Runtime, actor: Actor, reference: str, message:
         problems["message"] = ["Choose what was received"]
     if message in ("escalation_requested", "appeal_requested") and not (reasons or "").strip():
         problems["reasons"] = ["Record the reasons the complainant gave"]
-    if received_at is None:
-        problems["received_at"] = ["Enter the date it was received"]
-    elif received_at > runtime.clock.now():
-        problems["received_at"] = ["The date received must be today or in the past"]
+    received = received_problems(received_at, runtime.clock.now())  # and, once the case is at hand, not before it
+    if received:
+        problems["received_at"] = received
     if channel not in CHANNELS:
         problems["channel"] = ["Choose how it was received"]
     if problems:

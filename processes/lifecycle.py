@@ -12,9 +12,10 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import SYSTEM, Actor
 from .case_run import CaseRun, Runtime
-from .clock import as_utc
+from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .input_bounds import received_problems
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
 
 T = TypeVar("T")
@@ -37,9 +38,10 @@ def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: 
         if channel not in CHANNELS:
             raise InvalidInput("unknown channel", {"channel": [f"must be one of {', '.join(CHANNELS)}"]})
         now = runtime.clock.now()
+        problems = received_problems(received_at or now, now)  # before converting: year 1 cannot move a zone west
+        if problems:
+            raise InvalidInput("the received date is outside what can be recorded", {"received_at": problems})
         received = as_utc(received_at) if received_at else now
-        if received > now:
-            raise InvalidInput("received date is in the future", {"received_at": ["must not be in the future"]})
         process_key = found.config.get("processes", {}).get(kind)
         version = uow.versions.published(process_key) if process_key else None
         if version is None:
@@ -115,6 +117,7 @@ def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload
         waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
         if message not in waiting:
             raise Conflict(f"the case is not waiting for {message!r} now", case_reference=reference)
+        _check_message_received(payload or {}, runtime.clock.now(), case)
         event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
         run.workflow.catch(event)
         run.note("message_delivered", None, message=message, payload=payload or {})
@@ -170,7 +173,10 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
             problem = self_claim_refusal(uow, case, row, actor.user_id)
             if problem:
                 raise Forbidden(problem, case_reference=case.reference)
-        row.assignee_id = user_id
+        held_by = (row.assignee_id,) if assignee is not None else (None, actor.user_id)
+        if not uow.tasks.assign(row, user_id, held_by):
+            raise Conflict("someone else claimed or completed this task at the same time; reload and try again",
+                           case_reference=case.reference)
         uow.events.append(case.id, "task_assigned", actor.username, uow.clock_now(), element=row.spec_name,
                           version_id=case.version_id, data={"task_id": row.id, "assignee": assignee or actor.username})
         uow.commit()
@@ -184,6 +190,20 @@ def release_task(uow, task_id: int, actor: Actor) -> None:
         uow.events.append(case.id, "task_released", actor.username, uow.clock_now(), element=row.spec_name,
                           version_id=case.version_id, data={"task_id": row.id})
         uow.commit()
+
+
+def _check_message_received(payload: dict, now: datetime, case) -> None:
+    """A message that says when it arrived may not have arrived before its case, nor outside the window."""
+    if "received_at" not in payload:
+        return
+    try:
+        received = parse_instant(payload["received_at"])
+    except (TypeError, ValueError):
+        received = None
+    problems = received_problems(received, now, case.received_at)
+    if problems:
+        raise InvalidInput("the message's received date cannot be recorded", {"received_at": problems},
+                           case_reference=case.reference)
 
 
 def _visible_case(uow, reference: str, actor: Actor):

@@ -9,6 +9,8 @@ from typing import Protocol
 
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
+from .errors import InvalidInput
+from .input_bounds import MAX_ID, MAX_PAGE, window_problems
 
 TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
 MANAGER_ROLES = ("line_manager", "complaints_team")
@@ -181,6 +183,13 @@ def inbox_screen(uow, actor: Actor, filters: InboxFilter, clock) -> tuple[Page, 
 
 
 def _inbox_page(uow, actor: Actor, filters: InboxFilter, now: datetime, divisions: dict) -> Page:
+    problems = {}
+    if filters.version_id is not None and not 0 < filters.version_id <= MAX_ID:
+        problems["version_id"] = ["No process version has that number"]
+    if filters.page > MAX_PAGE:
+        problems["page"] = [f"Choose a page up to {MAX_PAGE:,}"]
+    if problems:
+        raise InvalidInput("the filters are out of range", problems)
     query = task_query(actor, {c: d.id for c, d in divisions.items()}, filters, now)
     page = max(1, filters.page)
     rows, total = uow.tasks.inbox_page(query, (page - 1) * filters.per_page, filters.per_page, COUNT_CAP)
@@ -233,7 +242,13 @@ def _choices(uow, actor: Actor, all_divisions: list) -> dict:
 
 
 def case_list(uow, actor: Actor, filters: CaseFilter) -> Page:
-    """Cases in the actor's divisions, newest received first."""
+    """Cases in the actor's divisions, newest received first; a date or page no case could have is refused."""
+    problems = {name: window_problems(getattr(filters, name)) for name in ("received_from", "received_to")}
+    if filters.page > MAX_PAGE:
+        problems["page"] = [f"Choose a page up to {MAX_PAGE:,}"]
+    problems = {name: messages for name, messages in problems.items() if messages}
+    if problems:
+        raise InvalidInput("the filters are out of range", problems)
     with uow:
         ids = [d.id for d in uow.divisions.all() if actor.can_see(d.code)
                and (not filters.division or d.code == filters.division)]

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import models as m
 from . import read_models as rm
@@ -61,6 +63,11 @@ _OPEN_TASKS = select(m.Task).where(m.Task.case_id == bindparam("case_id"), m.Tas
 _INSERT_EVENT = insert(m.Event.__table__)
 _INSERT_INVOLVEMENT = {name: dialect.insert(m.Involvement.__table__).on_conflict_do_nothing()
                        for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_SAVE_INSTANCE = (update(m.Instance.__table__)
+                  .where(m.Instance.id == bindparam("instance_id"), m.Instance.lock_version == bindparam("seen"))
+                  .values(state=bindparam("new_state"), due_at=bindparam("new_due_at"),
+                          completed=bindparam("new_completed"), lock_version=m.Instance.lock_version + 1))
+_CLAIM_TASK = update(m.Task.__table__).where(m.Task.id == bindparam("task_id"), m.Task.state == "open")
 _RUNNING_DEADLINES = select(m.Deadline).where(m.Deadline.case_id == bindparam("case_id"),
                                               m.Deadline.status == "running")
 
@@ -282,7 +289,18 @@ class InstanceRepository(_Repo):
         return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at), flush=True)
 
     def save(self, instance: m.Instance, state: str, due_at: datetime | None, completed: bool) -> None:
-        instance.state, instance.due_at, instance.completed = state, due_at, completed
+        """Write a run's state now, as a compare-and-set on the lock counter; StaleDataError (a conflict) when
+        another run saved since this one loaded. Written straight away, before the run's other rows, so that
+        every run takes the instance's row lock first and concurrent runs queue on it instead of deadlocking."""
+        seen = instance.lock_version
+        result = self.session.connection().execute(_SAVE_INSTANCE, {
+            "instance_id": instance.id, "seen": seen, "new_state": state, "new_due_at": due_at,
+            "new_completed": completed})
+        if result.rowcount != 1:
+            raise StaleDataError(f"instance {instance.id} was saved by another run since it was loaded")
+        for name, value in (("state", state), ("due_at", due_at), ("completed", completed),
+                            ("lock_version", seen + 1)):
+            set_committed_value(instance, name, value)
 
 
 class TaskRepository(_Repo):
@@ -320,6 +338,18 @@ class TaskRepository(_Repo):
 
     def add(self, **fields) -> m.Task:
         return self._add(m.Task(**fields))
+
+    def assign(self, task: m.Task, assignee_id: int | None, held_by: tuple[int | None, ...]) -> bool:
+        """Give an open task to `assignee_id` in one conditional UPDATE, only while its assignee is one of `held_by`
+        (a claim: unclaimed or the claimer's; a reassignment: what the caller saw). False when someone else's
+        claim or completion got there first: of concurrent claims exactly one matches the row."""
+        holders = [m.Task.assignee_id.is_(None) if held is None else m.Task.assignee_id == held for held in held_by]
+        result = self.session.connection().execute(_CLAIM_TASK.where(or_(*holders)).values(assignee_id=assignee_id),
+                                                   {"task_id": task.id})
+        if result.rowcount != 1:
+            return False
+        set_committed_value(task, "assignee_id", assignee_id)
+        return True
 
 
 class EventRepository(_Repo):

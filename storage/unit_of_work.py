@@ -1,7 +1,7 @@
-"""The SQLAlchemy unit of work: one session, one transaction, optimistic-lock conflicts made plain."""
+"""The SQLAlchemy unit of work: one session, one transaction, concurrency conflicts made plain."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -10,6 +10,10 @@ from processes.errors import Conflict
 from . import repositories as r
 from .categories import SqlCategoryRepository
 from .reference import ReferenceData, cache_for
+
+# PostgreSQL's serialization failure and deadlock: another transaction won, so trying again is the answer
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+CHANGED_MEANWHILE = "someone else changed this case at the same time; reload and try again"
 
 
 class SqlUnitOfWork:
@@ -35,8 +39,10 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.session.rollback()
         self.session.close()
-        if exc_type is not None and issubclass(exc_type, StaleDataError):
-            raise Conflict("someone else changed this case at the same time; reload and try again") from None
+        if exc is not None:
+            conflict = as_conflict(exc)
+            if conflict is not None:
+                raise conflict from None
 
     def clock_now(self):
         return self.clock.now()
@@ -44,13 +50,23 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         try:
             self.session.commit()
-        except StaleDataError:
+        except (StaleDataError, DBAPIError) as exc:
             self.session.rollback()
-            raise Conflict("someone else changed this case at the same time; reload and try again") from None
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise Conflict(f"the change clashes with existing data: {exc.orig}") from None
+            conflict = as_conflict(exc)
+            if conflict is None:
+                raise
+            raise conflict from None
 
     def rollback(self) -> None:
         self.session.rollback()
 
+
+def as_conflict(exc: BaseException) -> Conflict | None:
+    """The conflict a concurrent writer caused, whether it surfaced at a flush in the block or at commit."""
+    if isinstance(exc, StaleDataError):
+        return Conflict(CHANGED_MEANWHILE)
+    if isinstance(exc, IntegrityError):
+        return Conflict(f"the change clashes with existing data: {exc.orig}")
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return Conflict(CHANGED_MEANWHILE)
+    return None

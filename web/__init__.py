@@ -6,6 +6,7 @@ from flask import Flask
 from .errors import register_error_handlers
 from .extensions import csrf, limiter
 from .navigation import register_navigation
+from .request_bounds import MAX_PLAIN_BODY, MAX_UPLOAD_BODY, register_request_bounds
 from .security import register_security
 
 BLUEPRINTS = [
@@ -38,12 +39,16 @@ def create_app(container=None, **config) -> Flask:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=60 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BODY,  # multipart uploads; JSON and plain forms get MAX_PLAIN_BODY
+        MAX_PLAIN_BODY=MAX_PLAIN_BODY,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_KEY_PREFIX="complaints",
+        # said for every app: the limiter is one object, and without this an app inherits the last app's choice
+        RATELIMIT_ENABLED=True,
     )
     app.config.update(config)
     app.extensions["complaints"] = container
+    register_request_bounds(app)  # first: its body limits must be set before CSRF reads a form
     csrf.init_app(app)
     limiter.init_app(app)
     register_security(app)

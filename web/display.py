@@ -25,7 +25,10 @@ def london(value) -> str:
     """A UTC instant as London local time, e.g. 'Wed 30 Dec 2026, 23:59'."""
     if not isinstance(value, datetime):
         return "" if value is None else str(value)
-    return value.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+    try:
+        return value.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+    except (OverflowError, ValueError):  # at the calendar's very edge there is no London time: show it as stored
+        return value.strftime("%d %b %Y, %H:%M UTC")
 
 
 @bp.app_template_filter("due_tag")
@@ -51,7 +54,10 @@ def due_tag(due_at, days_left, overdue) -> Markup:
 def day(value) -> str:
     """A date (or the London date of an instant), e.g. 'Wed 23 Dec 2026'."""
     if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
+        try:
+            value = value.astimezone(LONDON).date()
+        except (OverflowError, ValueError):  # at the calendar's very edge: the stored day
+            value = value.date()
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])

@@ -78,7 +78,7 @@ def test_an_involved_officer_is_refused_through_the_api_with_a_field_error(clien
 
 
 def test_a_message_is_delivered_only_when_the_case_waits_for_it(client, webtest, staff):
-    reference = open_case(webtest)
+    reference = open_case(webtest, days_ago=2)  # the message below arrived after the case, a day ago
     headers = api("ia.team", staff)
     message = {"message": "escalation_requested", "reasons": "Unhappy", "received_at": "2026-12-22T10:00:00Z"}
     early = client.post(f"/api/v1/cases/{reference}/messages", json=message, headers=headers)

@@ -10,7 +10,7 @@ INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def _to_waiting(client, webtest, summary="My adviser missed two appointments."):
-    reference = open_case(webtest, summary=summary)
+    reference = open_case(webtest, summary=summary, days_ago=3)  # so that replies can be dated since
     login(client, "ia.team")
     client.post(f"/tasks/{open_task(webtest, reference)}", data=RECORD_FORM)
     client.post("/logout")

@@ -151,4 +151,4 @@ def test_staff_intake_refuses_a_future_date_another_division_and_missing_answers
     assert other.status_code == 400 and "Choose one of your divisions" in other.get_data(as_text=True)
     empty = client.post("/cases/new", data={"division": "IA"})
     html = empty.get_data(as_text=True)
-    assert empty.status_code == 400 and 'href="#f-kind"' in html and 'href="#f-received_at"' in html
+    assert empty.status_code == 400 and 'href="#f-kind"' in html and 'href="#f-received_on"' in html

@@ -6,11 +6,16 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from processes.input_bounds import MAX_ID
+
 from . import schemas as s
+from ..request_bounds import MAX_PLAIN_BODY
 
 ERRORS = {"400": "The request has errors (field errors under error.fields)", "401": "No valid API token",
           "403": "Not allowed for the caller's roles", "404": "Not found, or outside the caller's divisions",
-          "409": "Conflict: someone else changed it first, or the case is not waiting for that"}
+          "409": "Conflict: someone else changed it first, or the case is not waiting for that",
+          "413": f"The body is larger than {MAX_PLAIN_BODY // 1024 // 1024} MB"}
+BODY_CODES = ("400", "401", "403", "404", "409", "413")
 
 
 def _responses(ok: str, schema: str, codes=("400", "401", "403", "404", "409"), status: str = "200") -> dict:
@@ -26,9 +31,9 @@ def _body(schema: str) -> dict:
 
 REFERENCE = {"in": "path", "name": "reference", "required": True, "schema": {"type": "string", "maxLength": 32}}
 TASK_ID = {"in": "path", "name": "task_id", "required": True,
-           "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 VERSION_ID = {"in": "path", "name": "version_id", "required": True,
-              "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 
 @lru_cache(maxsize=1)
@@ -48,13 +53,13 @@ def document() -> dict:
         "get": {"summary": "List cases", "operationId": "listCases", "parameters": [{"in": "query", "schema": s.CaseQuery}],
                 "responses": _responses("A page of cases", "CasePageOut", ("400", "401"))},
         "post": {"summary": "Record a case", "operationId": "createCase", "requestBody": _body("CaseCreate"),
-                 "responses": _responses("The case", "CaseOut", ("400", "401", "403", "404", "409"), "201")}})
+                 "responses": _responses("The case", "CaseOut", BODY_CODES, "201")}})
     spec.path("/cases/{reference}", parameters=[REFERENCE], operations={
         "get": {"summary": "Get a case", "operationId": "getCase",
                 "responses": _responses("The case", "CaseOut", ("401", "404"))}})
     spec.path("/cases/{reference}/messages", parameters=[REFERENCE], operations={
         "post": {"summary": "Deliver a message to a case", "operationId": "sendMessage",
-                 "requestBody": _body("MessageIn"), "responses": _responses("The case", "CaseOut", status="202")}})
+                 "requestBody": _body("MessageIn"), "responses": _responses("The case", "CaseOut", BODY_CODES, "202")}})
     spec.path("/tasks", operations={
         "get": {"summary": "The caller's tasks", "operationId": "listTasks",
                 "parameters": [{"in": "query", "schema": s.TaskQuery}],
@@ -70,7 +75,7 @@ def document() -> dict:
         spec.path(f"/tasks/{{task_id}}/{action}", parameters=[TASK_ID], operations={"post": operation})
     spec.path("/tasks/{task_id}/complete", parameters=[TASK_ID], operations={
         "post": {"summary": "Complete a task", "operationId": "completeTask", "requestBody": _body("Complete"),
-                 "responses": _responses("The case after the task", "CompletedOut")}})
+                 "responses": _responses("The case after the task", "CompletedOut", BODY_CODES)}})
     spec.path("/process-versions", operations={
         "get": {"summary": "Process versions", "operationId": "listVersions",
                 "responses": _responses("Versions", "VersionListOut", ("401",))}})

@@ -1,12 +1,26 @@
 """Marshmallow schemas of the JSON API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from processes.input_bounds import (DATA_MAX_DEPTH, DATA_MAX_ITEMS, DATA_MAX_KEYS, DATA_MAX_TEXT, MAX_ID, MAX_PAGE,
+                                    data_problems)
 from processes.lifecycle import CHANNELS, KINDS
 from processes.read_models import SCOPES
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,79}$")
+DATA_LIMITS = (f"at most {DATA_MAX_KEYS} keys an object, {DATA_MAX_ITEMS:,} values in all, {DATA_MAX_DEPTH} levels "
+               f"deep and texts of {DATA_MAX_TEXT:,} characters")
+
+
+class BoundedData(fields.Dict):
+    """A JSON object of a stated size, measured before any key or value is looked at (50,000 keys cost seconds)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = data_problems(value) if isinstance(value, dict) else []
+        if problems:
+            raise ValidationError(problems)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ComplainantIn(Schema):
@@ -28,8 +42,8 @@ class CaseCreate(Schema):
     received_at = fields.AwareDateTime(required=True, metadata={"description": "when it really arrived (ISO 8601)"})
     summary = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     complainant = fields.Nested(ComplainantIn, load_default=dict)
-    data = fields.Dict(keys=fields.String(validate=NAME), load_default=dict,
-                       metadata={"description": "extra facts for the diagram, by lower_snake_case name"})
+    data = BoundedData(keys=fields.String(validate=NAME), load_default=dict,
+                       metadata={"description": f"extra facts for the diagram, by lower_snake_case name; {DATA_LIMITS}"})
 
 
 class CaseQuery(Schema):
@@ -41,7 +55,7 @@ class CaseQuery(Schema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     received_from = fields.Date()
     received_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
@@ -50,11 +64,11 @@ class TaskQuery(Schema):
         unknown = EXCLUDE
     division = fields.String(validate=validate.Length(max=8))
     stage = fields.String(validate=validate.Length(max=40))
-    version_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    version_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     overdue = fields.Boolean(load_default=False)
     due_this_week = fields.Boolean(load_default=False)
     scope = fields.String(load_default="all", validate=validate.OneOf(SCOPES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
@@ -64,7 +78,8 @@ class Claim(Schema):
 
 
 class Complete(Schema):
-    data = fields.Dict(required=True, metadata={"description": "form answers, checked against the task's JSON Schema"})
+    data = BoundedData(required=True, metadata={
+        "description": f"form answers, checked against the task's JSON Schema; {DATA_LIMITS}"})
 
 
 class MessageIn(Schema):

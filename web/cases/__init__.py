@@ -13,11 +13,12 @@ from processes.classification import classify_case, list_categories, outcomes_fo
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
 from processes.lifecycle import KINDS
-from processes.read_models import CaseFilter, case_list
+from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
 
 LONDON = ZoneInfo("Europe/London")
+FILTER_FIELDS = {"received_from": "from", "received_to": "to"}  # the domain's names -> the list's query names
 bp = Blueprint("cases", __name__, template_folder="templates")
 
 
@@ -31,11 +32,16 @@ def index():
                          reference=(args.get("q") or "").strip()[:40] or None,
                          received_from=parse_date(args.get("from")), received_to=parse_date(args.get("to")),
                          page=_page_number(args.get("page")))
-    page = case_list(container().uow(), g.actor, filters)
+    errors, status = {}, 200
+    try:
+        page = case_list(container().uow(), g.actor, filters)
+    except InvalidInput as exc:  # shown at the filter it concerns, with nothing listed
+        errors, status = {FILTER_FIELDS.get(k, k): v for k, v in exc.fields.items()}, 400
+        page = Page([], 0, 1, filters.per_page)
     keep = {k: v for k, v in args.items() if k != "page" and v}
     divisions = sorted(g.actor.divisions)
     return render_template("cases/index.html", page=page, filters=filters, args=keep, divisions=divisions,
-                           kinds=KINDS)
+                           kinds=KINDS, errors=errors), status
 
 
 @bp.route("/cases/<reference>")

@@ -122,8 +122,8 @@ def staff_new():
                                     form.get("kind", ""), form.get("channel", ""), _received(form), answers)
             flash(f"Recorded as {reference}.", "success")
             return redirect(url_for("cases.show", reference=reference))
-        except InvalidInput as exc:
-            errors = exc.fields
+        except InvalidInput as exc:  # the received instant is typed here as a date and a time
+            errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
         except NotFound as exc:
             errors = {"division": [exc.message]}
     with container().uow() as uow:
