@@ -41,7 +41,7 @@ def serve(container) -> None:
     from web import create_app
     app = create_app(container)
     sweep_timers(container)
-    demo_mail = start_demo_mail(container.settings)
+    demo_mail = start_demo_mail(container.settings, container)
     scheduler = make_scheduler(container)
     scheduler.start()
     url = f"http://{container.settings.host}:{container.settings.port}/"
@@ -54,18 +54,37 @@ def serve(container) -> None:
             demo_mail.stop()
 
 
-def start_demo_mail(settings):
-    """Notifications: a local SMTP catcher so the demo shows sent mail as .eml files (COMPLAINTS_DEMO_MAIL=0: off)."""
+def start_demo_mail(settings, container=None):
+    """Notifications: a local SMTP catcher so the demo shows sent mail as .eml files (COMPLAINTS_DEMO_MAIL=0: off);
+    mail it receives for a division mailbox becomes intake (docs/mail-in.md)."""
     if not settings.demo_mail or settings.smtp_host not in ("127.0.0.1", "localhost", "::1"):
         return None
-    from handlers.demo_mail import start_demo_mail as start
-    return start(settings.smtp_host, settings.smtp_port, settings.demo_mail_dir)
+    if container is None:
+        from handlers.demo_mail import start_demo_mail as start
+        return start(settings.smtp_host, settings.smtp_port, settings.demo_mail_dir)
+    from handlers.demo_mail import MailDrop
+    from handlers.mail_intake import MailIntake
+    from handlers.smtp_intake import start_intake_smtp
+    return start_intake_smtp(settings.smtp_host, settings.smtp_port,
+                             MailIntake(container.uow, container.clock, settings), MailDrop(settings.demo_mail_dir))
+
+
+def start_mail_in(container):
+    """The inbound SMTP endpoint the organisation's mail server forwards division mail to (COMPLAINTS_MAIL_IN_SMTP_PORT)."""
+    settings = container.settings
+    if settings.mail_in_smtp_port <= 0:
+        return None
+    from handlers.mail_intake import MailIntake
+    from handlers.smtp_intake import start_intake_smtp
+    return start_intake_smtp(settings.host, settings.mail_in_smtp_port,
+                             MailIntake(container.uow, container.clock, settings))
 
 
 def worker(container) -> None:
     """Run the scheduler alone: timer sweeps and outbox dispatch."""
     from scheduler import make_scheduler, sweep_timers
     sweep_timers(container)
+    start_mail_in(container)
     print(f"worker {container.settings.worker_name} started", flush=True)
     make_scheduler(container, blocking=True).start()
 

@@ -1,10 +1,11 @@
-"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch, reports, reminders, retention);
+"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch, mailboxes, reports, reminders, retention);
 case timers live in the database."""
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -64,10 +65,27 @@ def dispatch_outbox(container) -> int:
         return keep_leases(container.session_factory, container.clock, table, table.c.last_attempt_at, owner, token,
                            lease, settings.lease_renew_seconds)
 
+    from handlers.reply_tokens import ReplyTokens
     dispatcher = OutboxDispatcher(container.uow, SmtpSender.from_settings(settings), container.clock,
                                   owner=settings.worker_name, sender_address=settings.mail_from, lease=lease,
-                                  keep_leases=keep)
+                                  keep_leases=keep, reply_tokens=ReplyTokens(settings.secret_key))
     return len(dispatcher.dispatch().sent)
+
+
+def read_mailbox(container, mailbox) -> int:
+    """One visit to a division mailbox over IMAP, waiting on IDLE for most of the interval where the server offers
+    it; returns how many messages it handled."""
+    from handlers.imap_intake import poll_mailbox
+    seconds = container.settings.imap_poll_seconds
+    return len(poll_mailbox(container, mailbox, idle_seconds=seconds - 5 if seconds > 10 else 0).outcomes)
+
+
+def mailboxes_to_read(container) -> list:
+    """The division mailboxes to read over IMAP: all of them when COMPLAINTS_IMAP_HOST is set, else none."""
+    if not container.settings.imap_host:
+        return []
+    from handlers.mail_intake import MailIntake
+    return MailIntake(container.uow, container.clock, container.settings).mailboxes()
 
 
 def make_scheduler(container, blocking: bool = False):
@@ -80,6 +98,13 @@ def make_scheduler(container, blocking: bool = False):
     for job, seconds, job_id in JOBS:
         scheduler.add_job(job, "interval", seconds=seconds, args=[container], id=job_id, max_instances=1,
                           coalesce=True)
+    mailboxes = mailboxes_to_read(container)
+    if mailboxes:  # a thread each: a job waiting on IDLE must not hold up the timer sweep or another mailbox
+        scheduler.add_executor(ThreadPoolExecutor(len(mailboxes)), "mail")
+    for mailbox in mailboxes:
+        scheduler.add_job(read_mailbox, "interval", seconds=container.settings.imap_poll_seconds,
+                          args=[container, mailbox], id=f"read_mailbox:{mailbox.address.lower()}", executor="mail",
+                          max_instances=1, coalesce=True)
     for job, fields, job_id in CRON_JOBS:
         scheduler.add_job(job, "cron", timezone=CRON, args=[container], id=job_id, max_instances=1, coalesce=True,
                           misfire_grace_time=6 * 3600, **fields)

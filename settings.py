@@ -27,6 +27,20 @@ class Settings:
     smtp_ca_file: str = ""  # an extra CA bundle, for a relay with a private certificate
     demo_mail: bool = True  # `complaints serve` starts a local SMTP catcher when smtp_host is a loopback address
     demo_mail_dir: Path = ROOT / "instance" / "mail"
+    # mail in (docs/mail-in.md): the division mailboxes over IMAP, an inbound SMTP endpoint, the size limit
+    imap_host: str = ""  # empty: no IMAP polling (the embedded default takes mail in through the SMTP catcher)
+    imap_port: int = 993
+    imap_ssl: bool = True  # implicit TLS; with imap_ssl off, imap_starttls upgrades a plain connection
+    imap_starttls: bool = False
+    imap_ca_file: str = ""
+    imap_username: str = "{mailbox}"  # "{mailbox}" stands for each division mailbox's address
+    imap_password: str = ""
+    imap_passwords: str = ""  # a JSON object of mailbox address -> password, for mailboxes with their own
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: float = 60.0  # how often each mailbox is read; with IDLE the worker waits on it meanwhile
+    imap_timeout: float = 30.0
+    mail_in_smtp_port: int = 0  # above 0: `complaints worker` listens for forwarded mail on host:port
+    mail_max_bytes: int = 25_000_000  # a larger message is refused: a bounce to its sender and a note for staff
     sweep_seconds: float = 5.0  # how often a worker sweeps due timers and dispatches the outbox
     lease_sweeps: float = 0.75  # how long a worker's claim lasts unrenewed, in sweeps (docs/decisions.md)
     secure_cookies: bool = False

@@ -54,8 +54,9 @@ class OutboxDispatcher:
 
     def __init__(self, uow_factory, sender, clock, *, owner: str, sender_address: str,
                  policy: RetryPolicy = RetryPolicy(), batch: int = 10, lease: timedelta = timedelta(seconds=5),
-                 keep_leases: Callable[[str, str], AbstractContextManager] | None = None):
+                 keep_leases: Callable[[str, str], AbstractContextManager] | None = None, reply_tokens=None):
         self.uow_factory, self.sender, self.clock = uow_factory, sender, clock
+        self.reply_tokens = reply_tokens  # handlers.reply_tokens.ReplyTokens: a case's token in its Reply-To
         self.owner, self.sender_address = owner, sender_address
         self.policy, self.batch, self.lease = policy, batch, lease
         self.keep_leases = keep_leases or (lambda owner, token: nullcontext())
@@ -82,10 +83,16 @@ class OutboxDispatcher:
             for row in rows:
                 row.message_id = row.message_id or message_id_for(row.id, row.idempotency_key, self.domain)
                 letters.append(Outgoing(row.id, row.case_id, row.template, row.addressee, row.recipient,
-                                        tuple(row.cc or ()), row.reply_to, row.subject, row.body_text, row.body_html,
+                                        tuple(row.cc or ()), self._reply_to(uow, row), row.subject, row.body_text, row.body_html,
                                         row.message_id, row.created_at, row.attempts))
             uow.commit()
         return Batch(token, letters)
+
+    def _reply_to(self, uow, row) -> str | None:
+        # the same address on every attempt, so a resend is still the same bytes
+        if not (row.reply_to and row.case_id and self.reply_tokens):
+            return row.reply_to
+        return self.reply_tokens.address(row.reply_to, uow.cases.get(row.case_id).reference)
 
     def send(self, batch: Batch, report: DispatchReport | None = None) -> DispatchReport:
         """Send a claimed batch, keeping its leases alive meanwhile, and mark each letter this claim still holds."""

@@ -9,6 +9,7 @@ from processes.errors import Conflict
 
 from . import repositories as r
 from .categories import SqlCategoryRepository
+from .mail_repository import SqlMailRepository
 from .reference import ReferenceData, cache_for
 
 # PostgreSQL's serialization failure and deadlock: another transaction won, so trying again is the answer
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.deadlines, self.involvements = r.DeadlineRepository(s), r.InvolvementRepository(s)
         self.learning, self.categories = r.LearningRepository(s), SqlCategoryRepository(s)
         self.sign_ins = r.SignInRepository(s)
+        self.mail = SqlMailRepository(s)
         self.reference = ReferenceData(s, cache_for(self.session_factory))
         return self
 

@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "web.auth:bp",
     "web.display:bp",
     "web.inbox:bp",
+    "web.mail:bp",
     "web.cases:bp",
     "web.tasks:bp",
     "web.intake:bp",

@@ -6,6 +6,7 @@ from flask import current_app, g, url_for
 STAFF = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
 NAV = [
     ("Inbox", "inbox.index", STAFF),
+    ("Emails", "mail.queue", ("complaints_team",)),
     ("Cases", "cases.index", STAFF + ("governance",)),
     ("Record a case", "intake.staff_new", STAFF),
     ("Learning", "reports.learning", STAFF + ("governance",)),
