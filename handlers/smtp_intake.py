@@ -12,7 +12,9 @@ from .demo_mail import MailDrop
 from .mail_intake import MailIntake
 
 log = logging.getLogger(__name__)
-HEADROOM = 16 * 1024 * 1024  # read a message a little over the limit, so it can be refused with a bounce
+# read messages up to twice the limit, so one over it is refused with our bounce and a note for staff; past that
+# the SMTP answer 552 refuses it outright and the sending server bounces it
+READ_LIMIT_FACTOR = 2
 
 
 class IntakeHandler:
@@ -56,7 +58,7 @@ def start_intake_smtp(host: str, port: int, intake: MailIntake, drop: MailDrop |
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.bind((host, port))
         controller = Controller(IntakeHandler(intake, drop), hostname=host, port=port,
-                                data_size_limit=intake.settings.mail_max_bytes + HEADROOM)
+                                data_size_limit=intake.settings.mail_max_bytes * READ_LIMIT_FACTOR)
         controller.start()
     except (OSError, RuntimeError) as exc:
         log.warning("inbound SMTP not started on %s:%s (%s)", host, port, exc)

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import email.policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -174,4 +175,4 @@ def email(subject: str, body: str, *, sender: str = "Pat Jones <pat@example.org>
     for filename, kind, content in attachments:
         maintype, subtype = kind.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
+    return message.as_bytes(policy=email_policy.SMTP)  # CRLF line ends, as on the wire
