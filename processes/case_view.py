@@ -12,6 +12,7 @@ from .access import Actor
 from .case_run import CaseRun, Runtime
 from .classification import CLASSIFIED
 from .errors import NotFound
+from .mail_in import emails_on_case
 from .read_models import plain, plain_all
 
 EVENT_LABELS = {
@@ -91,7 +92,8 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
         return CaseView(case=plain(case), division=plain(division), version=plain(version), deadlines=deadlines,
                         timeline=[_timeline_line(e) for e in events],
                         classification=classified[-1] if classified else {},
-                        correspondence=plain_all(uow.outbox.for_case(case.id)),
+                        correspondence=sorted(plain_all(uow.outbox.for_case(case.id)) + emails_on_case(uow, case.id),
+                                              key=lambda line: line.created_at),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
                         files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
                         diagram_xml=entry_diagram(version), markers=markers(run.workflow))

@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Callable, Literal, Mapping
 
 from .attachments import check_upload, safe_filename
@@ -74,6 +75,14 @@ class TakenIn:
     item_id: int | None
     reason: str = ""
     case_reference: str | None = None
+
+
+def emails_on_case(uow, case_id: int) -> list:
+    """The emails received on a case (the one it was opened from, and replies), as lines of its correspondence."""
+    return [SimpleNamespace(id=f"mail-{row.id}", created_at=row.received_at, subject=row.subject or "(no subject)",
+                            recipient=row.mailbox, status=f"received from {row.sender}", body_text=row.body_text,
+                            template="email_received", delivery="email", sent_at=row.received_at)
+            for row in uow.mail.for_case(case_id)]
 
 
 def mailboxes_of(divisions) -> list[Mailbox]:
@@ -162,7 +171,7 @@ def _classify_and_store(uow, division, mailbox, mail, rules, base, now) -> Taken
         _keep_attachments(uow, row, mail)
         uow.events.append(case.id, "email_received", "system", now, version_id=case.version_id,
                           data={"mail_item_id": row.id, "received_at": row.received_at.isoformat(),
-                                "subject": row.subject, "reply": True})
+                                "title": f"a reply by email: {row.subject}"[:200], "reply": True})
         _tell_handler(uow, case, division, row, now)
         return TakenIn("reply", row.id, case_reference=case.reference)
     row = uow.mail.add(**base, **body, status="new", notes=[])

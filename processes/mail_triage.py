@@ -137,7 +137,7 @@ def triage_mail(uow, runtime: Runtime, actor: Actor, item_id: int, decision: str
                 raise Conflict("this email has already been triaged")
             uow.commit()
             return None
-        code, received, sender = division.code, row.received_at, row.sender
+        code, received, sender, subject = division.code, row.received_at, row.sender, row.subject or "no subject"
         person = (name or "").strip() or row.sender_name or sender
         summary = (f"{row.subject}\n\n{row.body_text}".strip() if row.subject else row.body_text.strip())[:MAX_TEXT]
 
@@ -153,7 +153,7 @@ def triage_mail(uow, runtime: Runtime, actor: Actor, item_id: int, decision: str
                                uploaded_by="email", uploaded_at=received)
         uow.events.append(case.id, "email_received", actor.username, now, version_id=case.version_id,
                           data={"mail_item_id": item_id, "received_at": received.isoformat(), "from": sender,
-                                "triaged_as": decision})
+                                "triaged_as": decision, "title": f"the email it was opened from ({subject})"[:200]})
         return case.reference
 
     return start_case(uow, runtime, division=code, kind=decision, channel="email", received_at=received,

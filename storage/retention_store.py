@@ -78,11 +78,21 @@ class SqlRetentionStore:
                 outbox_values[column] = "" if column == "addressee" else None
         self.session.execute(update(m.Outbox).where(m.Outbox.case_id == case_id).values(**outbox_values))
         self.session.execute(delete(m.Instance).where(m.Instance.case_id == case_id))
+        self._anonymise_emails(case_id, case.reference)
         stored = _stored_file_model()
         if stored is not None:
             self.session.execute(delete(stored).where(stored.case_id == case_id))
         self.session.add(CaseAnonymisation(case_id=case_id, run_id=run_id, at=now))
         self.session.flush()
+
+    def _anonymise_emails(self, case_id: int, reference: str) -> None:
+        """The emails a case was opened from or received as replies: no sender, words or files are kept."""
+        from .mail_models import MailAttachment, MailItem
+        items = select(MailItem.id).where(MailItem.case_id == case_id)
+        self.session.execute(delete(MailAttachment).where(MailAttachment.item_id.in_(items)))
+        self.session.execute(update(MailItem).where(MailItem.case_id == case_id).values(
+            sender="anonymised", sender_name="", subject=f"{reference} (anonymised)", body_text="", body_html="",
+            notes=[]))
 
     def cases_of_complainant(self, email: str) -> list[int]:
         address = func.lower(m.Case.complainant["email"].as_string())
