@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup frontend browser screenshots clean
+.PHONY: run test setup frontend browser dovecot screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -25,13 +25,19 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "chromium is not installed; browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
+# the mail-in tests start a private Dovecot of their own (tests/mail_support.py); only the binary is needed
+dovecot:
+	@command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  else echo "dovecot is not installed; mail-in IMAP tests will be skipped (sudo apt-get install dovecot-imapd)"; fi; }
+
 ## Run the product on SQLite with demo data and an in-process scheduler; prints the URL to open.
 run: setup
 	COMPLAINTS_CLOCK=demo $(VENV)/bin/complaints init --demo
 	COMPLAINTS_CLOCK=demo $(VENV)/bin/complaints serve
 
 ## Run every test (PostgreSQL too when COMPLAINTS_TEST_POSTGRES_URL is set).
-test: setup browser
+test: setup browser dovecot
 	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 ## Refresh docs/screenshots from the browser tests' latest run (they write to build/screenshots).

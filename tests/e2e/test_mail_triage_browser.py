@@ -56,7 +56,7 @@ def test_an_emailed_complaint_is_triaged_into_a_case_by_its_division_and_hidden_
     assert SUBJECT in page.inner_text("main") and "alex@example.org" in page.inner_text("main")
     assert serious_violations(page) == []
     shot(page, "mail-triage-queue")
-    page.click(f"main a:has-text('Complaint about my appointments')")
+    page.click("main a:has-text('Complaint about my appointments')")
     assert "Nobody came to my appointment on Monday." in page.inner_text("main")
     assert "letter.pdf" in page.inner_text("main")
     assert serious_violations(page) == []
