@@ -70,7 +70,8 @@ def start_demo_mail(settings, container=None):
 
 
 def start_mail_in(container):
-    """The inbound SMTP endpoint the organisation's mail server forwards division mail to (COMPLAINTS_MAIL_IN_SMTP_PORT)."""
+    """The inbound SMTP endpoint the organisation's mail server forwards division mail to
+    (COMPLAINTS_MAIL_IN_SMTP_PORT)."""
     settings = container.settings
     if settings.mail_in_smtp_port <= 0:
         return None

@@ -1,5 +1,5 @@
-"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch, mailboxes, reports, reminders, retention);
-case timers live in the database."""
+"""APScheduler set-up: the fixed schedules only (timer sweep, outbox dispatch, mailboxes, reports, reminders,
+retention); case timers live in the database."""
 from __future__ import annotations
 
 import logging

@@ -83,8 +83,8 @@ class OutboxDispatcher:
             for row in rows:
                 row.message_id = row.message_id or message_id_for(row.id, row.idempotency_key, self.domain)
                 letters.append(Outgoing(row.id, row.case_id, row.template, row.addressee, row.recipient,
-                                        tuple(row.cc or ()), self._reply_to(uow, row), row.subject, row.body_text, row.body_html,
-                                        row.message_id, row.created_at, row.attempts))
+                                        tuple(row.cc or ()), self._reply_to(uow, row), row.subject, row.body_text,
+                                        row.body_html, row.message_id, row.created_at, row.attempts))
             uow.commit()
         return Batch(token, letters)
 

@@ -2,6 +2,7 @@
 builders for the emails the tests send."""
 from __future__ import annotations
 
+import email.policy as email_policy
 import os
 import pwd
 import shutil
@@ -9,7 +10,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import email.policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
