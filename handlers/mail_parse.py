@@ -16,7 +16,7 @@ from processes.mail_in import InboundMail, IncomingAttachment
 
 KEPT_HEADERS = ("auto-submitted", "x-autoreply", "x-autorespond", "precedence", "content-type", "return-path")
 ADDRESS_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
-BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|div|li|tr|h[1-6]|blockquote)>")
+BLOCK_EDGE = re.compile(r"(?i)<br\s*/?>|</?(p|div|li|tr|h[1-6]|blockquote)\b[^>]*>")
 
 
 def parse_mail(raw: bytes, *, internal_date: datetime | None = None, envelope_to: tuple[str, ...] = ()) -> InboundMail:
@@ -50,8 +50,8 @@ def sanitise_html(markup: str) -> str:
 
 def text_of_html(markup: str) -> str:
     """The words of an HTML body, line breaks kept, every tag dropped."""
-    stripped = nh3.clean(BLOCK_END.sub("\n", markup), tags=set(), clean_content_tags={"script", "style"})
-    lines = (" ".join(line.split()) for line in html.unescape(stripped).splitlines())
+    stripped = nh3.clean(BLOCK_EDGE.sub("\n", markup), tags=set(), clean_content_tags={"script", "style"})
+    lines = [" ".join(line.split()) for line in html.unescape(stripped).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
