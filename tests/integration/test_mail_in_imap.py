@@ -258,3 +258,14 @@ def test_a_worker_waiting_on_idle_takes_in_a_message_as_it_arrives(container, ma
 
     assert found["report"].outcomes == ["new"]
     assert [i.subject for i in items(container)] == ["Arrived while idling"]
+
+
+def test_the_scheduler_reads_every_division_mailbox_as_a_job_of_its_own_when_imap_is_set(container):
+    from scheduler import make_scheduler
+    scheduler = make_scheduler(container)
+
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+
+    assert f"read_mailbox:{IA.lower()}" in jobs and "read_mailbox:trainingcomplaints@seetec.co.uk" in jobs
+    assert len([j for j in jobs if j.startswith("read_mailbox:")]) == 8
+    assert jobs[f"read_mailbox:{IA.lower()}"].executor == "mail"

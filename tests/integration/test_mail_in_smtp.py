@@ -96,3 +96,20 @@ def test_a_30_mb_message_over_smtp_is_refused_with_a_bounce_to_the_sender_and_a_
         assert list(session.scalars(select(MailAttachment))) == []
     assert bounce.recipient == "pat@example.org" and "Video evidence" in bounce.body_text
     assert [n.subject for n in triage_queue(container.uow(), SYSTEM).notes] == ["Video evidence"]
+
+
+def test_the_catcher_complaints_serve_starts_takes_in_mail_for_the_division_mailboxes(container, tmp_path):
+    from dataclasses import replace
+
+    from cli import start_demo_mail
+    settings = replace(container.settings, smtp_host="127.0.0.1", smtp_port=free_port(), demo_mail=True,
+                       demo_mail_dir=tmp_path / "mail")
+    catcher = start_demo_mail(settings, container)
+    try:
+        send(settings.smtp_port, email("Compliment", "Thank you, Sam.", to="IAfeedback@interventionsalliance.com"))
+    finally:
+        catcher.stop()
+
+    [item] = items(container)
+    assert (item.mailbox, item.status) == ("IAfeedback@interventionsalliance.com", "new")
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
