@@ -113,3 +113,20 @@ def test_the_catcher_complaints_serve_starts_takes_in_mail_for_the_division_mail
     [item] = items(container)
     assert (item.mailbox, item.status) == ("IAfeedback@interventionsalliance.com", "new")
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+def test_a_message_that_cannot_be_stored_is_answered_451_so_the_sending_server_tries_again(tmp_path):
+    import bootstrap
+    from settings import Settings
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/never-migrated.sqlite")
+    unready = bootstrap.build(settings)  # a real database with no tables yet: every store fails
+    port = free_port()
+    controller = start_intake_smtp("127.0.0.1", port, MailIntake(unready.uow, unready.clock, settings))
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(port, email("Complaint", "Please keep trying."))
+    finally:
+        controller.stop()
+        unready.engine.dispose()
+
+    assert refused.value.smtp_code == 451
