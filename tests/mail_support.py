@@ -57,7 +57,7 @@ service imap-login {{
 }}
 protocol imap {{
   mail_max_userip_connections = 50
-}}
+{capability}}}
 """
 
 
@@ -70,7 +70,7 @@ def free_port() -> int:
 class Dovecot:
     """One dovecot started in the foreground (`dovecot -F -c <config>`) that tests can stop and start again."""
 
-    def __init__(self, mailboxes: list[str]):
+    def __init__(self, mailboxes: list[str], capability: str | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="dovecot-"))
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -87,7 +87,8 @@ class Dovecot:
         (self.root / "passwd").write_text("".join(f"{m.lower()}:{{PLAIN}}{PASSWORD}::::::\n" for m in mailboxes))
         self.config = self.root / "dovecot.conf"
         self.config.write_text(CONFIG.format(root=self.root, port=self.port, uid=self.uid, gid=self.gid,
-                                             login_user=login_user, internal_user=internal_user))
+                                             login_user=login_user, internal_user=internal_user,
+                                             capability=f"  imap_capability = {capability}\n" if capability else ""))
 
     def start(self) -> None:
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,

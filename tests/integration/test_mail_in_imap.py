@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -269,3 +270,21 @@ def test_the_scheduler_reads_every_division_mailbox_as_a_job_of_its_own_when_ima
     assert f"read_mailbox:{IA.lower()}" in jobs and "read_mailbox:trainingcomplaints@seetec.co.uk" in jobs
     assert len([j for j in jobs if j.startswith("read_mailbox:")]) == 8
     assert jobs[f"read_mailbox:{IA.lower()}"].executor == "mail"
+
+
+def test_a_server_without_idle_is_polled_and_the_visit_ends_at_once(container, dovecot_server):  # noqa: F811
+    from tests.mail_support import Dovecot
+    plain = Dovecot([IA], capability="IMAP4rev1 LITERAL+ UIDPLUS")  # what an older server offers: no IDLE
+    plain.start()
+    try:
+        plain.deliver(IA, email("Polled", "no idle here"), SERVER_RECEIVED)
+        with plain.client(IA) as client:
+            assert b"IDLE" not in client.capabilities()
+        intake = MailIntake(container.uow, container.clock, container.settings)
+        account = replace(account_for(container.settings, IA), port=plain.port)
+
+        report = ImapMailboxReader(account, IA_MAILBOX, intake).poll(idle_seconds=600)  # would hang if it idled
+    finally:
+        plain.remove()
+
+    assert report.outcomes == ["new"] and [i.subject for i in items(container)] == ["Polled"]
