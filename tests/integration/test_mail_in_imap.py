@@ -288,3 +288,18 @@ def test_a_server_without_idle_is_polled_and_the_visit_ends_at_once(container, d
         plain.remove()
 
     assert report.outcomes == ["new"] and [i.subject for i in items(container)] == ["Polled"]
+
+
+def test_two_workers_reading_one_mailbox_at_once_take_each_message_in_once(container, mailbox):
+    for n in range(6):
+        mailbox.deliver(IA, email(f"Complaint {n}", "body", message_id=f"<race-{n}@example.org>"), SERVER_RECEIVED)
+    reports = []
+    workers = [threading.Thread(target=lambda: reports.append(reader(container).poll())) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert sorted(i.subject for i in items(container)) == [f"Complaint {n}" for n in range(6)]
+    assert sum(r.outcomes.count("new") for r in reports) == 6 and all(r.error is None for r in reports)
+    assert stored_flags(mailbox) == [True] * 6
