@@ -229,6 +229,9 @@ def load_demo(container) -> None:
     if created:
         load_categories(container)
     references = load_cases(container) if created else []
+    if created:
+        from .demo_emails import load_emails
+        load_emails(container)
     print(f"demo: {len(created)} users, {len(references)} cases")
     print(credentials_text())
     if created:

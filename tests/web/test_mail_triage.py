@@ -136,3 +136,15 @@ def test_an_emailed_attachment_downloads_only_as_an_attachment(client, webtest):
     response = client.get(link.split('"')[0])
 
     assert response.data == PDF and response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_demo_emails_wait_in_their_divisions_queues_once_however_often_they_are_loaded(client, webtest):
+    from web.demo_emails import load_emails
+    load_emails(webtest)
+    load_emails(webtest)
+    login(client, "ia.team")
+
+    page = client.get("/emails").get_data(as_text=True)
+
+    assert page.count("Complaint about my probation appointments") == 1  # the auto-reply is not intake
+    assert "Question about my next course" not in page  # another division's
