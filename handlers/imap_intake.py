@@ -120,17 +120,29 @@ class ImapMailboxReader:
             if not facts:
                 continue
             uid_key, size, internal = f"{validity}:{uid}", facts[b"RFC822.SIZE"], facts.get(b"INTERNALDATE")
-            if size > self.intake.settings.mail_max_bytes:
-                headers = client.fetch([uid], ["BODY.PEEK[HEADER]"])[uid][b"BODY[HEADER]"]
-                taken = self.intake.refuse_large(self.mailbox, headers, size, source="imap", uid_key=uid_key,
-                                                 internal_date=internal)
-            else:
-                raw = client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
-                taken = self.intake.take(self.mailbox, raw, source="imap", uid_key=uid_key, internal_date=internal)
+            try:
+                taken = self._take(client, uid, uid_key, size, internal)
+            except FAILURES:
+                raise
+            except Exception as exc:  # left unflagged, so it is tried again; the messages after it still go in now
+                # the type only: a database error's text carries the statement's parameters, personal data included
+                log.error("mail in: message %s of the %s mailbox of %s could not be stored (%s)", uid_key,
+                          self.mailbox.purpose, self.mailbox.division, type(exc).__name__)
+                report.outcomes.append("failed")
+                continue
             if self.before_flag is not None:
                 self.before_flag(uid, taken)
             client.add_flags([uid], [SEEN, STORED] if keywords else [SEEN])
             report.outcomes.append(taken.outcome)
+
+
+    def _take(self, client: IMAPClient, uid: int, uid_key: str, size: int, internal) -> TakenIn:
+        if size > self.intake.settings.mail_max_bytes:
+            headers = client.fetch([uid], ["BODY.PEEK[HEADER]"])[uid][b"BODY[HEADER]"]
+            return self.intake.refuse_large(self.mailbox, headers, size, source="imap", uid_key=uid_key,
+                                            internal_date=internal)
+        raw = client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
+        return self.intake.take(self.mailbox, raw, source="imap", uid_key=uid_key, internal_date=internal)
 
 
 def poll_mailbox(container, mailbox: Mailbox, idle_seconds: float = 0) -> PollReport:

@@ -65,8 +65,9 @@ class MailIntake:
                 division = uow.divisions.by_code(mailbox.division)
                 uow.mail.record_contact(mailbox.address, division.id, self.clock.now(), error)
                 uow.commit()
-        except Exception:  # the database may be what is down; the log line is then the report
-            log.exception("mail in: could not record the state of the %s mailbox", mailbox.division)
+        except Exception as exc:  # the database may be what is down; the log line is then the report
+            log.error("mail in: could not record the state of the %s mailbox (%s)", mailbox.division,
+                      type(exc).__name__)
 
 
 def _base_address(address: str) -> str:

@@ -28,10 +28,12 @@ def parse_mail(raw: bytes, *, internal_date: datetime | None = None, envelope_to
         + [addr.strip().lower() for _, addr in getaddresses([_header(message, h) for h in ADDRESS_HEADERS]) if addr]))
     text, safe_html = _body(message)
     return InboundMail(
-        message_id=_header(message, "message-id").strip() or f"<sha256-{hashlib.sha256(raw).hexdigest()}@mail-in>",
+        message_id=_clean(_header(message, "message-id")).strip()
+        or f"<sha256-{hashlib.sha256(raw).hexdigest()}@mail-in>",
         received_at=_as_utc(internal_date) or _first_received(message) or _date(_header(message, "date")),
-        sender=sender.strip(), sender_name=name.strip(), recipients=recipients,
-        subject=" ".join(_header(message, "subject").split()), body_text=text, body_html=safe_html, size=len(raw),
+        sender=_clean(sender).strip(), sender_name=_clean(name).strip(), recipients=recipients,
+        subject=" ".join(_clean(_header(message, "subject")).split()), body_text=_clean(text),
+        body_html=_clean(safe_html), size=len(raw),
         attachments=tuple(_attachments(message)),
         headers={h: _header(message, h) for h in KEPT_HEADERS if message.get(h) is not None})
 
@@ -53,6 +55,11 @@ def text_of_html(markup: str) -> str:
     stripped = nh3.clean(BLOCK_EDGE.sub("\n", markup), tags=set(), clean_content_tags={"script", "style"})
     lines = [" ".join(line.split()) for line in html.unescape(stripped).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _clean(text: str) -> str:
+    # a NUL cannot be stored in a PostgreSQL text column: left in, one malformed message would block its mailbox
+    return text.replace("\x00", "")
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -87,7 +94,7 @@ def _attachments(message: EmailMessage):
     for part in message.iter_attachments():
         payload = part.get_payload(decode=True)
         if isinstance(payload, bytes):
-            yield IncomingAttachment(part.get_filename() or "attachment", payload)
+            yield IncomingAttachment(_clean(part.get_filename() or "attachment"), payload)
 
 
 def _first_received(message: EmailMessage) -> datetime | None:

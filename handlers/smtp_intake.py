@@ -33,8 +33,9 @@ class IntakeHandler:
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, self.store, content, tuple(envelope.rcpt_tos))
-        except Exception:
-            log.exception("mail in: a message could not be stored; the sender is asked to try again")
+        except Exception as exc:  # the type only: a database error's text carries personal data as parameters
+            log.error("mail in: a message could not be stored (%s); the sender is asked to try again",
+                      type(exc).__name__)
             return "451 4.3.0 Could not store the message now; please try again later"
         return "250 Message accepted for delivery"
 

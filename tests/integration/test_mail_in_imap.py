@@ -303,3 +303,35 @@ def test_two_workers_reading_one_mailbox_at_once_take_each_message_in_once(conta
     assert sorted(i.subject for i in items(container)) == [f"Complaint {n}" for n in range(6)]
     assert sum(r.outcomes.count("new") for r in reports) == 6 and all(r.error is None for r in reports)
     assert stored_flags(mailbox) == [True] * 6
+
+
+def test_a_message_with_nul_bytes_is_stored_without_them_and_does_not_block_the_mailbox(container, mailbox):
+    raw = (b"From: Pat <pat@example.org>\r\nTo: " + IA.encode() + b"\r\nSubject: bro\x00ken\r\n"
+           b"Message-ID: <nul@example.org>\r\nContent-Type: text/plain\r\n\r\nhello\x00world\r\n")
+    mailbox.deliver(IA, raw, SERVER_RECEIVED)
+    mailbox.deliver(IA, email("After it", "fine"), SERVER_RECEIVED)
+
+    assert reader(container).poll().outcomes == ["new", "new"]
+
+    stored = [(i.subject, i.body_text) for i in items(container)]
+    assert [s.replace("\ufffd", "") for s, _ in stored] == ["broken", "After it"]  # some servers mark the NUL
+    assert not any("\x00" in text for pair in stored for text in pair)
+
+
+def test_a_message_that_cannot_be_stored_stays_unflagged_for_the_next_visit_and_blocks_no_other(container, mailbox):
+    class FailingOnce(MailIntake):  # the real intake, failing for one message as a database fault would
+        def take(self, box, raw, **kwargs):
+            if b"Subject: Unlucky" in raw:
+                raise RuntimeError("storage fault")
+            return super().take(box, raw, **kwargs)
+
+    mailbox.deliver(IA, email("Unlucky", "first"), SERVER_RECEIVED)
+    mailbox.deliver(IA, email("Lucky", "second"), SERVER_RECEIVED)
+    failing = FailingOnce(container.uow, container.clock, container.settings)
+
+    report = ImapMailboxReader(account_for(container.settings, IA), IA_MAILBOX, failing).poll()
+
+    assert report.outcomes == ["failed", "new"] and stored_flags(mailbox) == [False, True]
+    assert reader(container).poll().outcomes == ["new"]
+    assert sorted(i.subject for i in items(container)) == ["Lucky", "Unlucky"]
+    assert stored_flags(mailbox) == [True, True]

@@ -84,3 +84,11 @@ def test_an_html_only_email_is_read_as_text_and_its_html_is_made_safe():
     for unsafe in ("onclick", "<script", "<img", "javascript:"):
         assert unsafe not in found.body_html
     assert "<b>team</b>" in found.body_html
+
+
+def test_nul_bytes_are_dropped_from_what_an_email_says():
+    raw = (b"From: P\x00at <pat@example.org>\r\nSubject: bro\x00ken\r\nContent-Type: text/plain\r\n\r\n"
+           b"hello\x00world\r\n")
+    found = parse_mail(raw)
+
+    assert (found.sender_name, found.subject, found.body_text) == ("Pat", "broken", "helloworld")
