@@ -75,18 +75,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class _ProductHandler(logging.StreamHandler):
+    """The handler configure_logging installs, so that configuring again replaces it rather than adding a second."""
+
+
 def configure_logging(level: int = logging.INFO, stream=None, json_lines: bool = True) -> logging.Handler:
     """Send the root logger's lines to a stream as JSON lines (or plain text with the reference), engine quiet."""
     quiet_engine_logs()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _ProductHandler(stream or sys.stderr)
     handler.addFilter(PersonalDataFilter())
     handler.addFilter(CaseReferenceFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(case_reference)s] %(message)s"))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_complaints", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _ProductHandler)]:
         root.removeHandler(old)
-    handler._complaints = True
     root.addHandler(handler)
     root.setLevel(level)
     return handler
