@@ -27,7 +27,7 @@ def init(container, demo: bool = False) -> None:
         if version:
             print(f"published {folder.name} as version 1")
     if demo:
-        from web.demo import load_demo
+        from demo_data import load_demo
         load_demo(container)
 
 
