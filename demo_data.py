@@ -230,7 +230,7 @@ def load_demo(container) -> None:
         load_categories(container)
     references = load_cases(container) if created else []
     if created:
-        from .demo_emails import load_emails
+        from demo_emails import load_emails
         load_emails(container)
     print(f"demo: {len(created)} users, {len(references)} cases")
     print(credentials_text())

@@ -139,7 +139,7 @@ def test_an_emailed_attachment_downloads_only_as_an_attachment(client, webtest):
 
 
 def test_the_demo_emails_wait_in_their_divisions_queues_once_however_often_they_are_loaded(client, webtest):
-    from web.demo_emails import load_emails
+    from demo_emails import load_emails
     load_emails(webtest)
     load_emails(webtest)
     login(client, "ia.team")
