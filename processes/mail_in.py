@@ -7,12 +7,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Callable, Literal, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 from .attachments import check_upload, safe_filename
 from .clock import as_utc
 from .errors import Conflict, InvalidInput, NotFound
 from .input_bounds import EARLIEST
+from .ports import UnitOfWork
 
 REFERENCE = re.compile(r"\b([A-Z]{1,8}-\d{4}-\d{6})\b")
 AUTO_PRECEDENCE = {"bulk", "auto_reply", "junk", "list"}
@@ -77,7 +78,7 @@ class TakenIn:
     case_reference: str | None = None
 
 
-def emails_on_case(uow, case_id: int) -> list:
+def emails_on_case(uow: UnitOfWork, case_id: int) -> list[SimpleNamespace]:
     """The emails received on a case (the one it was opened from, and replies), as lines of its correspondence."""
     return [SimpleNamespace(id=f"mail-{row.id}", created_at=row.received_at, subject=row.subject or "(no subject)",
                             recipient=row.mailbox, status=f"received from {row.sender}", body_text=row.body_text,
@@ -85,7 +86,7 @@ def emails_on_case(uow, case_id: int) -> list:
             for row in uow.mail.for_case(case_id)]
 
 
-def mailboxes_of(divisions) -> list[Mailbox]:
+def mailboxes_of(divisions: Iterable[Any]) -> list[Mailbox]:
     """Every configured division mailbox, one per address."""
     found: dict[str, Mailbox] = {}
     for division in divisions:
@@ -127,8 +128,8 @@ def received_time(mail: InboundMail, now: datetime) -> datetime:
     return received if EARLIEST <= received <= now else now
 
 
-def take_in(uow, mailbox: Mailbox, mail: InboundMail, rules: IntakeRules, *, source: str, uid_key: str | None,
-            now: datetime) -> TakenIn:
+def take_in(uow: UnitOfWork, mailbox: Mailbox, mail: InboundMail, rules: IntakeRules, *, source: str,
+            uid_key: str | None, now: datetime) -> TakenIn:
     """Store one message once (by Message-ID in the division, or by mailbox UID) and say what it became."""
     try:
         with uow:
@@ -150,7 +151,8 @@ def take_in(uow, mailbox: Mailbox, mail: InboundMail, rules: IntakeRules, *, sou
         return TakenIn("duplicate", None, "stored by another worker")
 
 
-def _classify_and_store(uow, division, mailbox, mail, rules, base, now) -> TakenIn:
+def _classify_and_store(uow: UnitOfWork, division: Any, mailbox: Mailbox, mail: InboundMail, rules: IntakeRules,
+                        base: dict[str, Any], now: datetime) -> TakenIn:
     ignored = not_intake_reason(mail, rules.own_addresses)
     if mail.size > rules.max_bytes:
         reason = (f"larger than the {rules.max_bytes // 1_000_000} MB limit "
@@ -179,7 +181,7 @@ def _classify_and_store(uow, division, mailbox, mail, rules, base, now) -> Taken
     return TakenIn("new", row.id)
 
 
-def _case_replied_to(uow, division, mail: InboundMail, rules: IntakeRules):
+def _case_replied_to(uow: UnitOfWork, division: Any, mail: InboundMail, rules: IntakeRules) -> Any:
     """The case a reply belongs to: by the signed token in the address it was sent to, or by the reference in its
     subject when it comes from the case's own complainant or advocate."""
     reference = rules.case_for_token(mail.recipients)
@@ -195,13 +197,13 @@ def _case_replied_to(uow, division, mail: InboundMail, rules: IntakeRules):
     return case
 
 
-def _case_addresses(case) -> set[str]:
+def _case_addresses(case: Any) -> set[str]:
     complainant = case.complainant or {}
     support = complainant.get("support_needs") or {}
     return {str(a).strip().lower() for a in (complainant.get("email"), support.get("advocate_email")) if a}
 
 
-def _keep_attachments(uow, row, mail: InboundMail) -> None:
+def _keep_attachments(uow: UnitOfWork, row: Any, mail: InboundMail) -> None:
     notes = list(row.notes or [])
     for index, attachment in enumerate(mail.attachments):
         name = safe_filename(attachment.filename)
@@ -219,7 +221,7 @@ def _keep_attachments(uow, row, mail: InboundMail) -> None:
     row.notes = notes
 
 
-def _queue_bounce(uow, row, mailbox: Mailbox, rules: IntakeRules, now: datetime) -> None:
+def _queue_bounce(uow: UnitOfWork, row: Any, mailbox: Mailbox, rules: IntakeRules, now: datetime) -> None:
     limit = rules.max_bytes // 1_000_000
     text = (f"Your email to {mailbox.address} could not be accepted because it is larger than {limit} MB.\n\n"
             f"Subject: {row.subject or '(no subject)'}\n\n"
@@ -230,7 +232,7 @@ def _queue_bounce(uow, row, mailbox: Mailbox, rules: IntakeRules, now: datetime)
                    body_text=text, body_html="", next_attempt_at=now, created_at=now, status="pending")
 
 
-def _tell_handler(uow, case, division, row, now: datetime) -> None:
+def _tell_handler(uow: UnitOfWork, case: Any, division: Any, row: Any, now: datetime) -> None:
     """An email to whoever holds the case's open tasks (else the division's complaints team, else its mailbox)."""
     users = [uow.users.get(task.assignee_id) for task in uow.tasks.open_for_case(case.id) if task.assignee_id]
     addresses = sorted({u.email for u in users if u is not None and u.is_active and u.email}) \

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .access import Actor
 from .case_run import Runtime
 from .errors import Conflict, InvalidInput, NotFound
 from .intake import MAX_TEXT, case_data, complainant_of
 from .lifecycle import start_case
+from .ports import UnitOfWork
 
 TRIAGE_ROLE = "complaints_team"
 DECISIONS = {"complaint": "Complaint", "concern": "Low-level concern", "compliment": "Compliment",
@@ -59,7 +61,7 @@ class MailView:
     line: QueueLine
     body_text: str
     notes: list[str]
-    attachments: list[dict]
+    attachments: list[dict[str, Any]]
     decision: str | None
     case_reference: str | None
 
@@ -69,16 +71,16 @@ class MailView:
         return STATUS_WORDS.get(self.line.status, self.line.status)
 
 
-def _triage_divisions(uow, actor: Actor) -> dict[int, object]:
+def _triage_divisions(uow: UnitOfWork, actor: Actor) -> dict[int, Any]:
     return {d.id: d for d in uow.divisions.all() if actor.has_role(d.code, TRIAGE_ROLE)}
 
 
-def _line(row, division) -> QueueLine:
+def _line(row: Any, division: Any) -> QueueLine:
     return QueueLine(row.id, division.code, division.name, row.mailbox, row.received_at, row.sender, row.sender_name,
                      row.subject, row.status, row.reason)
 
 
-def triage_queue(uow, actor: Actor) -> TriageQueue:
+def triage_queue(uow: UnitOfWork, actor: Actor) -> TriageQueue:
     """Emails waiting for triage and refusal notes in the divisions where the actor triages, oldest first."""
     with uow:
         divisions = _triage_divisions(uow, actor)
@@ -90,15 +92,17 @@ def triage_queue(uow, actor: Actor) -> TriageQueue:
                            health)
 
 
-def _visible_item(uow, actor: Actor, item_id: int):
+def _visible_item(uow: UnitOfWork, actor: Actor, item_id: int) -> tuple[Any, Any]:
     row = uow.mail.get(item_id)
-    division = uow.divisions.get(row.division_id) if row is not None else None
-    if row is None or not actor.has_role(division.code, TRIAGE_ROLE):
+    if row is None:
+        raise NotFound(f"no email {item_id}")
+    division = uow.divisions.get(row.division_id)
+    if not actor.has_role(division.code, TRIAGE_ROLE):
         raise NotFound(f"no email {item_id}")
     return row, division
 
 
-def mail_item(uow, actor: Actor, item_id: int) -> MailView:
+def mail_item(uow: UnitOfWork, actor: Actor, item_id: int) -> MailView:
     """One email of the actor's divisions, with its attachments and what became of it."""
     with uow:
         row, division = _visible_item(uow, actor, item_id)
@@ -109,7 +113,7 @@ def mail_item(uow, actor: Actor, item_id: int) -> MailView:
                         case.reference if case else None)
 
 
-def mail_attachment(uow, actor: Actor, item_id: int, attachment_id: str) -> dict:
+def mail_attachment(uow: UnitOfWork, actor: Actor, item_id: int, attachment_id: str) -> dict[str, Any]:
     """An emailed file's name, type and bytes, for staff who may triage its email."""
     with uow:
         row, _ = _visible_item(uow, actor, item_id)
@@ -119,7 +123,8 @@ def mail_attachment(uow, actor: Actor, item_id: int, attachment_id: str) -> dict
         return {"filename": found.filename, "content_type": found.content_type, "content": found.content}
 
 
-def triage_mail(uow, runtime: Runtime, actor: Actor, item_id: int, decision: str, name: str = "") -> str | None:
+def triage_mail(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: int, decision: str,
+                name: str = "") -> str | None:
     """Decide what an emailed item is: a case (complaint, concern or compliment) started at the email's received
     time with the email as its first correspondence, or not a complaint. Returns the new case's reference."""
     if decision not in DECISIONS:
@@ -141,7 +146,7 @@ def triage_mail(uow, runtime: Runtime, actor: Actor, item_id: int, decision: str
         person = (name or "").strip() or row.sender_name or sender
         summary = (f"{row.subject}\n\n{row.body_text}".strip() if row.subject else row.body_text.strip())[:MAX_TEXT]
 
-    def link_email(uow, run) -> str:
+    def link_email(uow: Any, run: Any) -> str:
         case = run.case
         if not uow.mail.settle(item_id, "new", status="triaged", decision=decision, case_id=case.id,
                                triaged_by=actor.username, triaged_at=now):
@@ -154,18 +159,17 @@ def triage_mail(uow, runtime: Runtime, actor: Actor, item_id: int, decision: str
         uow.events.append(case.id, "email_received", actor.username, now, version_id=case.version_id,
                           data={"mail_item_id": item_id, "received_at": received.isoformat(), "from": sender,
                                 "triaged_as": decision, "title": f"the email it was opened from ({subject})"[:200]})
-        return case.reference
+        return str(case.reference)
 
     return start_case(uow, runtime, division=code, kind=decision, channel="email", received_at=received,
                       complainant=complainant_of({"name": person, "email": sender}), summary=summary or "(no text)",
                       data=case_data({}), actor=actor, describe=link_email)
 
 
-def dismiss_note(uow, actor: Actor, item_id: int) -> None:
+def dismiss_note(uow: UnitOfWork, actor: Actor, item_id: int, now: datetime) -> None:
     """Mark a refusal note as seen by staff, taking it off the queue."""
     with uow:
         row, _ = _visible_item(uow, actor, item_id)
-        if not uow.mail.settle(row.id, "refused", status="noted", triaged_by=actor.username,
-                               triaged_at=uow.clock_now()):
+        if not uow.mail.settle(row.id, "refused", status="noted", triaged_by=actor.username, triaged_at=now):
             raise Conflict("this note has already been dismissed")
         uow.commit()

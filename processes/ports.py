@@ -21,6 +21,7 @@ class UnitOfWork(Protocol):
     involvements: Any
     learning: Any
     categories: Any
+    mail: Any  # emails taken in from the division mailboxes
     reference: Any  # rarely changing snapshots: divisions, closure days, version summaries
 
     def __enter__(self) -> "UnitOfWork": ...

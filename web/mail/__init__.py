@@ -45,7 +45,7 @@ def triage(item_id: int):
 @roles_required("complaints_team")
 def dismiss(item_id: int):
     """Take a refusal note off the queue once someone has read it."""
-    dismiss_note(container().uow(), g.actor, item_id)
+    dismiss_note(container().uow(), g.actor, item_id, container().clock.now())
     flash("Note dismissed.", "success")
     return redirect(url_for("mail.queue"))
 
