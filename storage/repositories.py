@@ -254,6 +254,15 @@ class CaseRepository(_Repo):
         return list(self.session.scalars(select(StoredFile).where(StoredFile.case_id == case_id)
                                          .order_by(StoredFile.uploaded_at)))
 
+    def add_note(self, **fields):
+        from .case_notes import CaseNote
+        return self._add(CaseNote(**fields), flush=True)
+
+    def notes_for_case(self, case_id: int) -> list:
+        from .case_notes import CaseNote
+        return list(self.session.scalars(select(CaseNote).where(CaseNote.case_id == case_id)
+                                         .order_by(CaseNote.written_at.desc(), CaseNote.id.desc())))
+
     def get(self, case_id: int) -> m.Case | None:
         return self.session.get(m.Case, case_id)
 

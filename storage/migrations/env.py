@@ -2,7 +2,7 @@
 from alembic import context
 
 from storage.db import make_engine
-from storage import files, reports_models  # noqa: F401 - their tables belong to the metadata
+from storage import case_notes, files, reports_models  # noqa: F401 - their tables belong to the metadata
 from storage.models import Base
 
 config = context.config
