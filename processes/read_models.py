@@ -15,6 +15,10 @@ from .input_bounds import MAX_ID, MAX_PAGE, window_problems
 TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
 MANAGER_ROLES = ("line_manager", "complaints_team")
 SCOPES = ("all", "mine", "available", "team")
+# how the inbox can be ordered: the query value, and what the person is told
+INBOX_SORTS = {"due": "Due date, soonest first", "received": "Received date, oldest first",
+               "newest": "Received date, newest first", "case": "Case reference"}
+MAX_SEARCH = 80  # characters of a reference or a name; longer is not a search anyone means
 COUNT_CAP = 1000
 
 
@@ -30,6 +34,8 @@ class InboxFilter:
     scope: str = "all"
     page: int = 1
     per_page: int = 25
+    sort: str = "due"
+    search: str | None = None  # part of a case reference or of the complainant's name
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class TaskQuery:
     version_id: int | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
+    sort: str = "due"
+    search: str | None = None
 
 
 @dataclass
@@ -63,8 +71,17 @@ class InboxRow:
     assignee: str | None
     assignee_id: int | None
     due_at: datetime | None
+    received_at: datetime | None = None
+    complainant_name: str = ""
+    summary: str = ""
     working_days_left: int | None = None
     overdue: bool = False
+
+    @property
+    def summary_line(self) -> str:
+        """The first line of what the complainant said, short enough for one line of the list."""
+        line = next((part.strip() for part in (self.summary or "").splitlines() if part.strip()), "")
+        return line if len(line) <= 90 else line[:89].rstrip() + "…"
 
 
 @dataclass
@@ -158,7 +175,9 @@ def task_query(actor: Actor, division_ids: dict[str, int], filters: InboxFilter,
     return TaskQuery(scopes=pairs, division_ids=tuple(division_ids[c] for c in visible), user_id=actor.user_id,
                      include_mine=scope in ("all", "mine", "team"), include_claimed=scope == "team" and managers,
                      stage=filters.stage or None, version_id=filters.version_id,
-                     due_before=due_before, due_after=due_after)
+                     due_before=due_before, due_after=due_after,
+                     sort=filters.sort if filters.sort in INBOX_SORTS else "due",
+                     search=(filters.search or "").strip()[:MAX_SEARCH] or None)
 
 
 def end_of_week(now: datetime) -> datetime:
