@@ -50,7 +50,7 @@ def readable(value, spec: dict) -> str:
     if isinstance(value, dict):
         return ""  # nested rows are shown on their task, not in the summary
     titles = {o.get("const"): o.get("title") for o in spec.get("oneOf") or [] if isinstance(o, dict)}
-    titles.update(zip(spec.get("enum") or [], spec.get("enumNames") or []))
+    titles.update(zip(spec.get("enum") or [], spec.get("enumNames") or [], strict=False))
     if value in titles and titles[value]:
         return str(titles[value])
     if spec.get("format") == "date":

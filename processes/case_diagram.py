@@ -13,7 +13,8 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 
 PROCESS = re.compile(r'<(?:\w+:)?process\b[^>]*?\bid="([^"]+)"(?:[^>]*?\bname="([^"]*)")?')
-FOCUS_WAITING = ("ReceiveTask", "IntermediateCatchEvent", "MessageIntermediateCatchEvent", "TimerIntermediateCatchEvent")
+FOCUS_WAITING = ("ReceiveTask", "IntermediateCatchEvent", "MessageIntermediateCatchEvent",
+                 "TimerIntermediateCatchEvent")
 IGNORED = ("BoundaryEvent", "EventBasedGateway", "_EndJoin", "_BoundaryEventParent", "StartEvent", "BpmnStartTask")
 
 

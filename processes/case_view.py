@@ -11,10 +11,10 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import Actor
 from .attachments import document_label
-from .case_run import CaseRun, Runtime
-from .classification import CLASSIFIED
 from .case_answers import triage_answers
 from .case_diagram import diagram_state, process_xml, where_sentence
+from .case_run import CaseRun, Runtime
+from .classification import CLASSIFIED
 from .errors import NotFound
 from .read_models import plain, plain_all
 
@@ -28,6 +28,9 @@ EVENT_LABELS = {
 }
 COMPLAINANT_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn")
 STAFF_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn", "consent_received")
+WAITING_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
+                 "withdrawn": "a withdrawal", "consent_received": "written permission or consent",
+                 "partner_update": "the Delivery Partner's copy of a stage"}
 
 
 @dataclass
@@ -69,6 +72,11 @@ class CaseView:
     diagram: dict = field(default_factory=dict)  # every process of the version, markers per process, where it is
 
     @property
+    def waiting_for(self) -> list[str]:
+        """What the case waits to receive, in words."""
+        return [WAITING_WORDS.get(m, m.replace("_", " ")) for m in self.waiting_messages]
+
+    @property
     def where(self) -> str:
         """Where the case is, as a sentence (the diagram's accessible name)."""
         return where_sentence(self.diagram, self.case.status == "closed")
@@ -104,7 +112,8 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
         involved = [{"name": users[i.user_id].display_name if i.user_id in users else "?",
                      "username": users[i.user_id].username if i.user_id in users else "?",
                      "capacity": i.capacity, "at": i.at} for i in uow.involvements.for_case(case.id)]
-        tasks = [{"id": t.id, "title": t.title, "spec_name": t.spec_name, "stage": t.stage, "role": t.role, "state": t.state, "due_at": t.due_at,
+        tasks = [{"id": t.id, "title": t.title, "spec_name": t.spec_name, "stage": t.stage, "role": t.role,
+                  "state": t.state, "due_at": t.due_at,
                   "assignee": users[t.assignee_id].display_name if t.assignee_id in users else None,
                   "completed_by": users[t.completed_by_id].display_name if t.completed_by_id in users else None,
                   "completed_at": t.completed_at} for t in uow.tasks.for_case(case.id)]

@@ -73,7 +73,8 @@ FIELD_TEXT = {
     "hr_notes": "Referred because the complaint describes possible misconduct; HR confirmed receipt.",
     "improvement_actions": "Reminder texts for rebooked appointments; a team briefing on the notice standard.",
     "information_needed": "The office diary for November and the adviser's case notes.",
-    "interim_text": "We need a little more time to speak to everyone involved and will reply in full by the date below.",
+    "interim_text": ("We need a little more time to speak to everyone involved and will reply in full by the date "
+                     "below."),
     "learning_summary": "Appointments were moved without notice; the office now sends a text for every change.",
     "mediation_outcome": "Both sides agreed a new appointment pattern and a single named contact.",
     "misconduct_concern": "No misconduct found.",

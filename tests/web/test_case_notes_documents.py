@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import io
 
-from storage.case_notes import CaseNote
-from storage.files import StoredFile
 from sqlalchemy import func, select
 
+from storage.case_notes import CaseNote
+from storage.files import StoredFile
 from tests.web.conftest import login, open_case
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

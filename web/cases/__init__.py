@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from processes.attachments import load_attachment
-from processes.attachments import DOCUMENT_KINDS
+from processes.attachments import DOCUMENT_KINDS, load_attachment
 from processes.case_documents import attach_document
 from processes.case_notes import MAX_NOTE, add_note
 from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
+from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
@@ -75,7 +75,8 @@ def _page(reference: str, status: int = 200, **extra):
     latest = {**view.classification, "outcome": view.case.outcome or view.classification.get("outcome"),
               "team": view.classification.get("team") or ""}  # a correction starts from what is recorded
     defaults = {"errors": {}, "form": {}, "class_errors": {}, "class_form": latest, "note_errors": {}, "note_text": "",
-                "document_errors": {}, "document_form": {}, "conflict": None}
+                "document_errors": {}, "document_form": {}, "conflict": None,
+                "partner_errors": {}, "partner_form": {}, "partner_stages": list(PARTNER_STAGES.items())}
     return render_template("cases/show.html", view=view, messages=STAFF_MESSAGES, channels=STAFF_CHANNELS,
                            categories=categories, outcomes=outcomes, document_kinds=list(DOCUMENT_KINDS.items()),
                            max_note=MAX_NOTE, **{**defaults, **extra}), status
@@ -114,6 +115,23 @@ def document(reference: str):
     else:
         flash("The document is attached to the case.", "success")
     return redirect(url_for("cases.show", reference=reference, _anchor="documents-title"))
+
+
+@bp.route("/cases/<reference>/partner-copies", methods=["POST"])
+@login_required
+def partner_copy(reference: str):
+    """Record a Delivery Partner's copy of a stage of its own procedure, which the case waits for."""
+    form = request.form
+    try:
+        record_partner_copy(container().uow(), container().runtime, g.actor, reference,
+                            form.get("partner_stage", ""), form.get("partner_summary", ""),
+                            parse_date(form.get("partner_dated")))
+    except InvalidInput as exc:
+        return _page(reference, 400, partner_errors=exc.fields, partner_form=form)
+    except Conflict as exc:
+        return _page(reference, 409, conflict=f"This could not be recorded: {exc.message}.")
+    flash("The partner's copy is recorded. The case has moved on.", "success")
+    return redirect(url_for("cases.show", reference=reference))
 
 
 def _waiting(reference: str) -> list[str]:

@@ -4,10 +4,10 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0010'
 down_revision = '0009'

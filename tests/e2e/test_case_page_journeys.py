@@ -1,0 +1,218 @@
+"""Journeys through the case page, in a real browser and through the pages alone: written permission uploaded
+as a document (Employability UK), a Delivery Partner complaint (Pluss), a compliment whose sharing permission came
+from the public form, and a withdrawal from the status link mid-stage."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from processes.accounts import hash_password
+from tests.e2e.conftest import PASSWORD, serious_violations, shot, sign_in
+
+pytestmark = pytest.mark.e2e
+PERMISSION = b"%PDF-1.4\n% Signed permission from Jordan Price for Casey Price\n%%EOF\n"
+MORE_STAFF = {
+    "euk.manager": [("EUK", "line_manager"), ("EUK", "investigating_officer")],
+    "pl.team": [("PL", "complaints_team")],
+    "pl.manager": [("PL", "line_manager"), ("PL", "investigating_officer")],
+}
+
+
+@pytest.fixture(scope="module")
+def site(served):
+    """The served product with staff for Employability UK's and Pluss's roles besides the shared ones."""
+    container = served["container"]
+    with container.uow() as uow:
+        divisions = {d.code: d for d in uow.divisions.all()}
+        for username, memberships in MORE_STAFF.items():
+            user = uow.users.add(username=username, display_name=username.replace(".", " ").title(),
+                                 email=f"{username}@example.org", password_hash=hash_password(PASSWORD))
+            for code, role in memberships:
+                uow.users.add_membership(user.id, divisions[code].id, role)
+        uow.commit()
+    return served
+
+
+def _public_complaint(page, base, division, summary, *, behalf=None, name="Jordan Price"):
+    """A member of the public complains through the public form; returns (reference, status link)."""
+    page.goto(f"{base}/public/{division}/complaint")
+    page.fill("#f-summary", summary)
+    page.fill("#f-happened_on", "2026-12-01")
+    page.click("button:has-text('Continue')")
+    if behalf:
+        page.check("input[name=on_behalf][value=yes]")
+        page.fill("#f-behalf_name", behalf)
+        page.fill("#f-relationship", "Parent")
+    else:
+        page.check("input[name=on_behalf][value=no]")
+    page.click("button:has-text('Continue')")
+    page.fill("#f-name", name)
+    page.fill("#f-email", "jordan.price@example.org")
+    page.click("button:has-text('Continue')")
+    page.check("input[name=needs_support][value=no]")
+    page.click("button:has-text('Continue')")
+    with page.expect_navigation():
+        page.click("button:has-text('Send complaint')")
+    return page.inner_text("#reference").strip(), page.get_attribute("#status-link", "href")
+
+
+def _inbox_row(page, base, reference):
+    page.goto(f"{base}/inbox?q={reference}")
+    return page.locator(f"tr:has-text('{reference}')")
+
+
+def _open_from_inbox(page, base, reference, title):
+    row = _inbox_row(page, base, reference)
+    assert row.count() >= 1, f"{reference} is not in the inbox"
+    with page.expect_navigation():
+        page.click(f"tr:has-text('{reference}') a:has-text('{title}')")
+
+
+def _complete(page):
+    with page.expect_navigation():
+        page.click("button[value=complete]")
+    assert "There is a problem" not in page.content(), page.inner_text("main")[:1500]
+
+
+def _triage(page, *, behalf=False, provider="seetec", partner=""):
+    page.check("#f-about_service_delivery")
+    page.fill("#f-event_date", "2026-12-01")
+    page.fill("#f-known_date", "2026-12-01")
+    page.check(f"input[name=provider][value={provider}]")
+    if partner:
+        page.fill("#f-delivery_partner", partner)
+    page.check("#f-complainant_is_service_user-1" if behalf else "#f-complainant_is_service_user")
+    page.check("#f-on_behalf_of_someone" if behalf else "#f-on_behalf_of_someone-1")
+    for no in ("needs_service_user_information", "subject_deceased", "about_colleague", "too_serious_for_informal"):
+        page.check(f"#f-{no}-1")
+
+
+def _case_page(page, base, reference):
+    page.goto(f"{base}/cases/{reference}")
+    page.wait_for_selector("#case-diagram[data-ready=true]")
+
+
+def test_journey_2_written_permission_is_uploaded_to_the_case_and_the_case_moves_on(site, page, tmp_path):
+    base = site["url"]
+    reference, _status = _public_complaint(page, base, "EUK", "My son's work coach cancelled four appointments.",
+                                           behalf="Casey Price")
+    assert reference.startswith("EUK-2026-")
+
+    sign_in(page, base, "euk.team")
+    row = _inbox_row(page, base, reference)
+    assert "Jordan Price" in row.inner_text() and "cancelled four appointments" in row.inner_text()
+    _open_from_inbox(page, base, reference, "Assess and acknowledge")
+    _triage(page, behalf=True)
+    _complete(page)
+
+    # the case now waits for the written permission, and the case page says so with the deadlines it runs
+    _case_page(page, base, reference)
+    where = page.get_attribute("#case-diagram", "aria-label")
+    assert where == ("Where the case is: Intake and eligibility › Obtain written permission or consent › "
+                     "Await the written permission or consent.")
+    assert page.get_attribute("#case-diagram", "data-process") == "shared_written_consent"  # opened where it is
+    deadlines = page.inner_text("section[aria-labelledby=deadlines-title] table")
+    assert "No reply in 20 working days" in deadlines and "Mon 25 Jan 2027" in deadlines
+    assert "Christmas Day" in deadlines
+    assert "The case is waiting for written permission" in page.inner_text("#f-document-hint")
+    assert "Is it made on behalf of someone else?" in page.inner_text("section[aria-labelledby=triage-title]")
+    assert _inbox_row(page, base, reference).count() == 0  # nothing for anyone to do until it arrives
+
+    # the signed permission arrives by post and is scanned; a wrong file is refused first, and nothing is lost
+    _case_page(page, base, reference)
+    wrong = tmp_path / "permission.png"
+    wrong.write_bytes(b"MZ\x90\x00 not an image")
+    page.select_option("#f-kind", "written_permission")
+    page.set_input_files("#f-document", str(wrong))
+    with page.expect_navigation():
+        page.click("button:has-text('Attach the document')")
+    assert "The file must be a PDF" in page.inner_text("section[aria-labelledby=documents-title]")
+    assert "No documents yet." in page.content()
+    signed = tmp_path / "Signed permission - Casey Price.pdf"
+    signed.write_bytes(PERMISSION)
+    page.select_option("#f-kind", "written_permission")
+    page.set_input_files("#f-document", str(signed))
+    with page.expect_navigation():
+        page.click("button:has-text('Attach the document')")
+    assert "recorded as received. The case has moved on." in page.inner_text("main")
+    page.wait_for_selector("#case-diagram[data-ready=true]")
+    documents = page.inner_text("section[aria-labelledby=documents-title]")
+    assert "Signed permission - Casey Price.pdf" in documents and "Written permission or consent" in documents
+    assert "Euk Team" in documents
+    assert "Allocate a line manager" in page.inner_text("section[aria-labelledby=tasks-title]")
+    assert "Informal stage 1 › Allocate a line manager" in page.get_attribute("#case-diagram", "aria-label")
+    with page.expect_download() as download:
+        page.click("section[aria-labelledby=documents-title] a:has-text('Signed permission')")
+    assert Path(download.value.path()).read_bytes() == PERMISSION
+    shot(page, "case-page-documents")
+
+    # the line manager's task is in the inbox, and the stage-1 clock counts from the permission's arrival
+    _open_from_inbox(page, base, reference, "Allocate a line manager")
+    assert "Wed 23 Dec 2026" in page.inner_text("main")
+    page.check("input[name=line_manager][value='euk.manager']")
+    _complete(page)
+    sign_in(page, base, "euk.manager")
+    assert _inbox_row(page, base, reference).count() == 1
+
+
+def test_journey_4_a_delivery_partner_complaint_is_followed_to_an_appeal_to_seetec(site, page):
+    base = site["url"]
+    reference, status_url = _public_complaint(page, base, "PL", "My job coach at the partner stopped calling me.")
+    sign_in(page, base, "pl.team")
+    _open_from_inbox(page, base, reference, "Assess and acknowledge")
+    _triage(page, provider="delivery_partner", partner="Northern Pathways Ltd")
+    _complete(page)
+
+    # Seetec explains the partner's procedure and waits for the partner's copies (group policy 2.5.3)
+    _case_page(page, base, reference)
+    assert "Delivery partner" in page.inner_text("section[aria-labelledby=summary-title]")
+    assert "Await the partner's copy of a stage" in page.get_attribute("#case-diagram", "aria-label")
+    assert "the Delivery Partner's copy of a stage" in page.inner_text("section[aria-labelledby=record-title]")
+    triage = page.inner_text("section[aria-labelledby=triage-title]")
+    assert "A Delivery Partner's" in triage and "Northern Pathways Ltd" in triage
+    letters = page.inner_text("section[aria-labelledby=letters-title]")
+    assert "jordan.price@example.org" in letters
+    assert _inbox_row(page, base, reference).count() == 0
+    _case_page(page, base, reference)
+
+    # the partner's informal reply: refused without a stage or with a future date, then recorded
+    page.fill("#f-partner_dated", "2027-02-01")
+    with page.expect_navigation():
+        page.click("button:has-text('Record the partner')")
+    errors = page.inner_text("section[aria-labelledby=partner-title] .error-summary")
+    assert "Choose which stage the partner's copy is about" in errors and "future" in errors
+    page.check("input[name=partner_stage][value=informal]")
+    page.fill("#f-partner_dated", "2026-12-23")
+    page.fill("#f-partner_summary", "Apologised and assigned a new job coach.")
+    with page.expect_navigation():
+        page.click("button:has-text('Record the partner')")
+    assert "The partner's copy is recorded" in page.inner_text("main")
+    assert "Await the partner's copy of a stage" in page.get_attribute("#case-diagram", "aria-label")
+
+    # its formal reply opens Seetec's appeal window of 10 working days
+    page.check("input[name=partner_stage][value=formal]")
+    page.fill("#f-partner_dated", "2026-12-23")
+    with page.expect_navigation():
+        page.click("button:has-text('Record the partner')")
+    page.wait_for_selector("#case-diagram[data-ready=true]")
+    assert "Await an appeal to Seetec" in page.get_attribute("#case-diagram", "aria-label")
+    deadlines = page.inner_text("section[aria-labelledby=deadlines-title] table")
+    assert "Appeal window closes" in deadlines and "10 working days counted from Wed 23 Dec 2026" in deadlines
+    assert "Mon 11 Jan 2027" in deadlines  # Christmas, Boxing Day and New Year's Day are not counted
+
+    # the complainant appeals from the status link, and Seetec's complaints team has the appeal to acknowledge
+    page.goto(status_url)
+    page.check("input[name=message][value=appeal_requested]")
+    page.fill("#f-reasons", "The partner never explained why the calls stopped.")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    sign_in(page, base, "pl.team")
+    _open_from_inbox(page, base, reference, "Acknowledge the appeal")
+    assert "Appeal" in page.inner_text("main")
+    _case_page(page, base, reference)
+    assert "The partner never explained why the calls stopped." in page.inner_text("#timeline-title + p + ol")
+    assert "Appeal" in page.inner_text("section[aria-labelledby=summary-title]")
+    assert "Acknowledge the appeal request" in page.get_attribute("#case-diagram", "aria-label")
+    shot(page, "case-page-delivery-partner")
