@@ -3,13 +3,12 @@ as a document (Employability UK), a Delivery Partner complaint (Pluss), a compli
 from the public form, and a withdrawal from the status link mid-stage."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from processes.accounts import hash_password
-from tests.e2e.conftest import PASSWORD, serious_violations, shot, sign_in
+from tests.e2e.conftest import PASSWORD, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 PERMISSION = b"%PDF-1.4\n% Signed permission from Jordan Price for Casey Price\n%%EOF\n"

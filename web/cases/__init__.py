@@ -11,11 +11,11 @@ from processes.attachments import DOCUMENT_KINDS, load_attachment
 from processes.case_documents import attach_document
 from processes.case_notes import MAX_NOTE, add_note
 from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
-from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
 from processes.lifecycle import KINDS
+from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
