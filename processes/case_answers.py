@@ -28,6 +28,22 @@ def triage_answers(run, tasks: list[dict]) -> list[tuple[str, str]]:
     return answers
 
 
+PUBLIC_FACTS = (("happened_on", "When it happened", {"format": "date"}), ("aware_on", "When they knew of it",
+                {"format": "date"}), ("outcome_wanted", "What they would like to happen", {}),
+                ("about", "Who or which team it is about", {}))
+
+
+def told_us(run, kind: str) -> list[tuple[str, str]]:
+    """What the person said on the form beyond their words: dates, the outcome wanted, a compliment's permission."""
+    if run.workflow is None:
+        return []
+    data = case_data(run.workflow)
+    facts = [(label, readable(data.get(name), spec)) for name, label, spec in PUBLIC_FACTS]
+    if kind == "compliment" and "may_share" in data:
+        facts.append(("May we share it, without their name?", readable(bool(data["may_share"]), {})))
+    return [(label, value) for label, value in facts if value]
+
+
 def case_data(workflow) -> dict:
     """The case's data as its latest steps left it (completed subprocesses have passed theirs up)."""
     if workflow.is_completed() and workflow.data:

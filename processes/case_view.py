@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import Actor
 from .attachments import document_label
-from .case_answers import triage_answers
+from .case_answers import told_us, triage_answers
 from .case_diagram import diagram_state, process_xml, where_sentence
 from .case_run import CaseRun, Runtime
 from .classification import CLASSIFIED
@@ -69,6 +69,7 @@ class CaseView:
     classification: dict = field(default_factory=dict)  # the latest; the case page starts a correction from it
     notes: list = field(default_factory=list)
     triage: list = field(default_factory=list)  # (question, answer) pairs from the completed triage form
+    told_us: list = field(default_factory=list)  # (label, answer) pairs of what the person said on the form
     diagram: dict = field(default_factory=dict)  # every process of the version, markers per process, where it is
 
     @property
@@ -131,7 +132,8 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                         files=files, waiting_messages=waiting_messages(run),
                         diagram_xml=entry_diagram(version), markers=markers(run.workflow),
                         notes=plain_all(uow.cases.notes_for_case(case.id)),
-                        triage=triage_answers(run, tasks), diagram=diagram_state(version, run.workflow))
+                        triage=triage_answers(run, tasks), told_us=told_us(run, case.kind),
+                        diagram=diagram_state(version, run.workflow))
 
 
 def waiting_messages(run: CaseRun) -> list[str]:

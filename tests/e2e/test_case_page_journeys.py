@@ -215,3 +215,113 @@ def test_journey_4_a_delivery_partner_complaint_is_followed_to_an_appeal_to_seet
     assert "Appeal" in page.inner_text("section[aria-labelledby=summary-title]")
     assert "Acknowledge the appeal request" in page.get_attribute("#case-diagram", "aria-label")
     shot(page, "case-page-delivery-partner")
+
+
+def test_journey_5_a_compliment_carries_the_sharing_permission_given_on_the_public_form(site, page):
+    base = site["url"]
+    page.goto(f"{base}/public/IA/compliment")
+    page.fill("#f-summary", "My adviser Sarah helped me into my first job in four years.")
+    page.fill("#f-about", "Sarah, Leeds office")
+    page.fill("#f-name", "Robin Hale")
+    page.fill("#f-email", "robin.hale@example.org")
+    page.check("input[name=may_share][value=yes]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    reference = page.inner_text("#reference").strip()
+
+    sign_in(page, base, "ia.team")
+    row = _inbox_row(page, base, reference)
+    assert "Robin Hale" in row.inner_text() and "helped me into my first job" in row.inner_text()
+    _case_page(page, base, reference)
+    told = page.inner_text("section[aria-labelledby=complainant-title]")
+    assert "May we share it, without their name?\nYes" in told and "Sarah, Leeds office" in told
+    assert "Record who the compliment is about" in page.inner_text("section[aria-labelledby=tasks-title]")
+
+    # the team records who it is about and that it would like to use it publicly
+    _open_from_inbox(page, base, reference, "Record who the compliment is about")
+    if not page.input_value("#f-compliment_text"):
+        page.fill("#f-compliment_text", "My adviser Sarah helped me into my first job in four years.")
+    page.fill("#f-business_area", "Employment support, Leeds")
+    page.check("#f-best_practice")
+    page.check("#f-ask_permission_to_share")
+    _complete(page)
+
+    # the permission the person gave on the public form is what the team records: no one asks them again
+    _case_page(page, base, reference)
+    if "Record their permission to use it publicly" in page.inner_text("section[aria-labelledby=tasks-title]"):
+        _open_from_inbox(page, base, reference, "Record their permission")
+        page.check("#f-permission_given")
+        page.fill("#f-permission_recorded_on", "2026-12-23")
+        page.fill("#f-permission_evidence", "Answered yes on the public compliment form")
+        page.fill("#f-permission_scope", "Without their name")
+        _complete(page)
+    _case_page(page, base, reference)
+    assert page.get_attribute("#case-diagram", "aria-label") == "Where the case is: Use the compliment publicly."
+    assert "May we share it, without their name?\nYes" in page.inner_text("section[aria-labelledby=complainant-title]")
+
+    # it is used in the newsletter, then reviewed for the quarter, and the case closes
+    _open_from_inbox(page, base, reference, "Use the compliment publicly")
+    page.fill("#f-published_where", "Staff newsletter, January edition")
+    page.fill("#f-published_on", "2026-12-23")
+    _complete(page)
+    _case_page(page, base, reference)
+    tasks = page.inner_text("section[aria-labelledby=tasks-title]")
+    if "open" in tasks:
+        title = page.inner_text("section[aria-labelledby=tasks-title] a").strip()
+        _open_from_inbox(page, base, reference, title)
+        page.check("#f-quarter_reviewed")
+        page.check("input[name=themes][value=communication]")
+        page.check("#f-shared_as_best_practice")
+        _complete(page)
+        _case_page(page, base, reference)
+    summary = page.inner_text("section[aria-labelledby=summary-title]")
+    assert "Closed" in summary, summary
+    assert "The case is closed" in page.get_attribute("#case-diagram", "aria-label")
+    shot(page, "case-page-compliment")
+
+
+def test_journey_6_a_withdrawal_from_the_status_link_mid_stage_closes_the_case(site, page):
+    base = site["url"]
+    reference, status_url = _public_complaint(page, base, "IA", "My probation appointments keep being moved.",
+                                              name="Morgan Ellis")
+    sign_in(page, base, "ia.team")
+    _open_from_inbox(page, base, reference, "Assess and acknowledge")
+    _triage(page)
+    _complete(page)
+    _open_from_inbox(page, base, reference, "Allocate a line manager")
+    page.check("input[name=line_manager][value='ia.manager']")
+    _complete(page)
+
+    # mid-stage: the line manager has the informal investigation, with its response deadline running
+    sign_in(page, base, "ia.manager")
+    assert _inbox_row(page, base, reference).count() == 1
+    _case_page(page, base, reference)
+    assert "Informal stage 1" in page.get_attribute("#case-diagram", "aria-label")
+    assert "Running" in page.inner_text("section[aria-labelledby=deadlines-title] table")
+
+    # the complainant withdraws from the status link, confirming it; a missing confirmation is asked for first
+    page.context.clear_cookies()
+    page.goto(status_url)
+    page.check("input[name=message][value=withdrawn]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "There is a problem" in page.inner_text("main")
+    page.check("input[name=message][value=withdrawn]")
+    page.check("input[name=confirm][value=yes]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Closed" in page.inner_text("#status")
+
+    # staff see the case closed as withdrawn, nothing left in the inbox, and no deadline running
+    sign_in(page, base, "ia.manager")
+    assert _inbox_row(page, base, reference).count() == 0
+    _case_page(page, base, reference)
+    summary = page.inner_text("section[aria-labelledby=summary-title]")
+    assert "Closed" in summary and "Withdrawn" in summary
+    deadlines = page.inner_text("section[aria-labelledby=deadlines-title]")
+    assert "No deadline is running: the case is closed." in deadlines and "Earlier deadlines" in deadlines
+    assert page.get_attribute("#case-diagram", "aria-label") == ("The case is closed. The diagram shows the steps "
+                                                                 "it went through.")
+    assert "Message recorded: withdrawn" in page.inner_text("section[aria-labelledby=timeline-title]")
+    assert "Record something received" not in page.content()
+    shot(page, "case-page-withdrawn")
