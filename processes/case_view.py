@@ -84,12 +84,14 @@ class CaseView:
 
     @property
     def current_deadlines(self) -> list:
-        return [d for d in self.deadlines if d.status == "running"]
+        """Deadlines still running; a closed case has none, whatever a timer left behind."""
+        return [d for d in self.deadlines if d.status == "running" and self.case.status != "closed"]
 
     @property
     def past_deadlines(self) -> list:
         """Deadlines that have been met, extended, breached or fired, newest first."""
-        return sorted((d for d in self.deadlines if d.status != "running"), key=lambda d: d.due_at, reverse=True)
+        current = {id(d) for d in self.current_deadlines}
+        return sorted((d for d in self.deadlines if id(d) not in current), key=lambda d: d.due_at, reverse=True)
 
 
 def visible_case(uow, reference: str, actor: Actor):
