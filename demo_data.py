@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from demo_answers import COMPLIMENTS, ESCALATION_REASONS, PEOPLE, SUMMARIES, SUMMARIES_BY_DIVISION, text_for
 from processes.access import ROLES, Actor
 from processes.accounts import actor_for, hash_password, new_api_token
 from processes.case_run import CaseRun
@@ -19,8 +20,6 @@ from processes.intake import issue_access_token, record_case
 from processes.lifecycle import complete_task, deliver_message
 from processes.read_models import plain
 from processes.task_view import task_view
-
-from .demo_answers import COMPLIMENTS, ESCALATION_REASONS, PEOPLE, SUMMARIES, SUMMARIES_BY_DIVISION, text_for
 
 __all__ = ["PEOPLE", "SUMMARIES", "load_demo"]  # the log-privacy test checks the demo's people never reach a log
 
