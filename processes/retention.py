@@ -131,7 +131,8 @@ def export_subject(uow, query: str, actor: Actor, now: datetime) -> tuple[str, b
         archive.writestr("manifest.json", _json(manifest))
         for record in records:
             folder = f"cases/{record['case']['reference']}/"
-            for part in ("case", "events", "correspondence", "tasks", "deadlines", "learning_actions", "workflow"):
+            for part in ("case", "events", "correspondence", "tasks", "deadlines", "learning_actions", "notes",
+                         "workflow"):
                 archive.writestr(f"{folder}{part}.json", _json(record.get(part)))
             for n, stored in enumerate(record.get("files", []), 1):
                 name = re.sub(r"[^A-Za-z0-9._-]+", "_", stored["filename"])[:100]

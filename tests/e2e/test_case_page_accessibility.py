@@ -33,7 +33,7 @@ def test_the_inbox_a_task_page_and_the_case_page_have_no_serious_accessibility_v
     page.goto(f"{base}/inbox?q=Kim")
     assert "Kim Webb" in page.inner_text("table.inbox")
     assert serious_violations(page) == [], "inbox search"
-    shot(page, "inbox")
+    shot(page, "inbox-search")
     _open_from_inbox(page, base, reference, "Assess and acknowledge")
     assert serious_violations(page) == [], "task page"
     _triage(page)
