@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from processes.accounts import hash_password, load_actor
-from processes.governance import save_draft, submit_version
+from processes.governance import save_version_draft, submit_version
 from tests.e2e.conftest import PASSWORD, serious_violations, shot, sign_in
 from tests.e2e.test_case_page_journeys import _complete, _open_from_inbox, _public_complaint, _triage
 
@@ -66,7 +66,7 @@ def test_the_governance_review_page_has_no_serious_accessibility_violations(serv
         files = {name: text for name, text in version.files.items() if name.endswith(".bpmn")}
     name, text = next(iter(files.items()))
     changed = text.replace('name="Record who the compliment is about"', 'name="Record who the compliment praises"')
-    draft = save_draft(container.uow(), container.runtime, "compliment", {name: changed}, analyst,
+    draft = save_version_draft(container.uow(), container.runtime, "compliment", {name: changed}, analyst,
                        change_note="Clearer task name")
     submit_version(container.uow(), container.runtime, draft.version_id, analyst, "Clearer task name")
     sign_in(page, served["url"], "axe.reviewer")

@@ -129,3 +129,22 @@ def test_the_diagram_is_named_by_where_the_case_is_not_by_element_ids(client, we
     html = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert 'aria-label="Where the case is: Record the details."' in html
     assert 'role="img"' not in html
+
+
+def test_a_partner_copy_for_a_case_not_waiting_for_one_is_refused_in_words_and_changes_nothing(client, webtest):
+    reference = open_case(webtest)
+    login(client, "ia.team")
+    with webtest.uow() as uow:
+        before = len(uow.events.for_case(uow.cases.by_reference(reference).id))
+    refused = client.post(f"/cases/{reference}/partner-copies",
+                          data={"partner_stage": "formal", "partner_dated": "2026-12-22"})
+    assert refused.status_code == 409 and "This could not be recorded" in refused.get_data(as_text=True)
+    bad = client.post(f"/cases/{reference}/partner-copies", data={"partner_stage": "later", "partner_dated": "x"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Choose which stage" in body and "Enter the date of the partner" in body
+    client.post("/logout")
+    login(client, "euk.team")
+    assert client.post(f"/cases/{reference}/partner-copies",
+                       data={"partner_stage": "formal", "partner_dated": "2026-12-22"}).status_code == 404
+    with webtest.uow() as uow:
+        assert len(uow.events.for_case(uow.cases.by_reference(reference).id)) == before
