@@ -105,7 +105,7 @@ class CaseRun:
     def retry(self) -> bool:
         """Put failed steps back to ready and run again."""
         for task in engine.all_tasks(self.workflow, TaskState.ERROR):
-            task._set_state(TaskState.READY)
+            engine.force_ready(task)
         self.case.incident = None
         self.note("incident_retried")
         return self.run()
@@ -187,7 +187,7 @@ class CaseRun:
             started.add((kind, stage))
             self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
                                    name=spec.bpmn_name or spec.bpmn_id or spec.name, kind=kind, stage=stage,
-                                   due_at=due, explanation=task._get_internal_data("deadline"), started_at=now)
+                                   due_at=due, explanation=engine.deadline_explanation(task), started_at=now)
         for key, row in running.items():
             row.status, row.resolved_at = self._resolution(key, row, started), now
 

@@ -13,6 +13,7 @@ from .case_run import CaseRun, Runtime
 from .classification import CLASSIFIED
 from .errors import NotFound
 from .read_models import plain, plain_all
+from .vocabulary import DeadlineStatus
 
 EVENT_LABELS = {
     "case_started": "Case opened", "task_completed": "Task completed", "task_assigned": "Task assigned",
@@ -143,7 +144,7 @@ def _deadline_line(row, now: datetime) -> DeadlineLine:
     return DeadlineLine(row.name, row.kind, row.stage, row.due_at, row.status, why,
                         explanation.get("counted_from"), explanation.get("working_days"),
                         [tuple(s) for s in explanation.get("skipped", [])],
-                        overdue=row.status == "running" and row.due_at < now)
+                        overdue=row.status == DeadlineStatus.RUNNING and row.due_at < now)
 
 
 def _timeline_line(event) -> dict:

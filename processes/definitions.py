@@ -7,6 +7,7 @@ from threading import Lock
 
 from .bundle import Bundle, bundle_from_files
 from .engine import ProcessDefinition, parse_bundle
+from .vocabulary import VersionState
 
 
 def bundle_of(version) -> Bundle:
@@ -41,7 +42,7 @@ class DefinitionCache:
         version = uow.versions.get(version_id)
         info = VersionInfo(version.id, version.process_key, version.number, version.sha256)
         definition = self.get(uow, version)
-        if version.state != "draft":
+        if version.state != VersionState.DRAFT:
             self._versions[version_id] = info
         return info, definition
 

@@ -1,4 +1,7 @@
-"""SpiffWorkflow adapter: parse bundles, build and restore workflows, read their waiting work."""
+"""SpiffWorkflow adapter: parse bundles, build and restore workflows, read their waiting work.
+
+The only module that touches SpiffWorkflow's private API (underscore attributes of its tasks and specs); each use
+is behind a named function below, so an engine upgrade is checked here alone."""
 from __future__ import annotations
 
 import json
@@ -6,11 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -19,7 +27,99 @@ from SpiffWorkflow.util.task import TaskState
 
 from .bundle import Bundle, parse_xml_safely
 from .errors import BundleInvalid
-from .timers import WorkingDurationEventDefinition, WorkingTimeDateEventDefinition, WorkingTimerParsing
+from .timers import bounded_duration, explain_deadline, unusable_value
+
+
+# --- SpiffWorkflow's task internals, named ---------------------------------------------------------------
+
+def timer_value(task) -> str | None:
+    """The instant (ISO 8601) a waiting timer falls due, once its expression has been evaluated."""
+    return task._get_internal_data("event_value")
+
+
+def timer_fired(task) -> bool:
+    return bool(task._get_internal_data("event_fired", False))
+
+
+def deadline_explanation(task) -> dict | None:
+    """Why a timer's deadline is what it is (counted from, working days, days skipped), as its timer computed it."""
+    return task._get_internal_data("deadline")
+
+
+def _set_timer(task, **values) -> None:
+    task._set_internal_data(**values)
+
+
+def force_ready(task) -> None:
+    """Put a failed task back to READY so the next run tries it again (SpiffWorkflow has no public retry)."""
+    task._set_state(TaskState.READY)
+
+
+def owning_spec(task_spec, name: str):
+    """The spec called `name` in the same process spec as `task_spec`, or None."""
+    return task_spec._wf_spec.task_specs.get(name)
+
+
+# --- timers on the injectable clock ----------------------------------------------------------------------
+
+def _script_engine(my_task):
+    return my_task.workflow.script_engine
+
+
+class WorkingTimeDateEventDefinition(TimeDateEventDefinition):
+    """A timer at an instant given by an expression, e.g. `working_days_after(received_at, 3)`."""
+
+    def has_fired(self, my_task):
+        engine = _script_engine(my_task)
+        if timer_value(my_task) is None:
+            engine.environment.last_deadline = None
+            value = engine.evaluate(my_task, self.expression)
+            try:
+                value = value if isinstance(value, str) else value.isoformat()
+                if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+                    raise ValueError(value)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                raise unusable_value(my_task, value, "a date and time") from None
+            _set_timer(my_task, event_value=value, deadline=explain_deadline(engine.environment))
+        due = TimerEventDefinition.parse_time_or_duration(timer_value(my_task))
+        if due <= engine.clock.now():
+            _set_timer(my_task, event_fired=True)
+        return timer_fired(my_task)
+
+
+class WorkingDurationEventDefinition(DurationTimerEventDefinition):
+    """A timer a duration after it starts waiting, measured on the injectable clock."""
+
+    def has_fired(self, my_task):
+        engine = _script_engine(my_task)
+        now = engine.clock.now()
+        if timer_value(my_task) is None:
+            expression = engine.evaluate(my_task, self.expression)
+            try:
+                parsed = bounded_duration(expression)
+                value = now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                raise unusable_value(my_task, expression, "an ISO 8601 duration") from None
+            _set_timer(my_task, event_value=value.isoformat())
+        if TimerEventDefinition.get_datetime(timer_value(my_task)) <= now:
+            _set_timer(my_task, event_fired=True)
+        return timer_fired(my_task)
+
+
+class WorkingTimerParsing:
+    """Parser mixin that builds the clock-reading timer definitions; cycle timers are refused."""
+
+    def parse_timer_event(self, event):
+        name = self.node.get("name", self.node.get("id"))
+        description = self.get_event_description(event)
+        time_date = first(self.xpath(".//bpmn:timeDate"))
+        if time_date is not None:
+            return WorkingTimeDateEventDefinition(name, (time_date.text or "").strip(), description=description)
+        duration = first(self.xpath(".//bpmn:timeDuration"))
+        if duration is not None:
+            return WorkingDurationEventDefinition(name, (duration.text or "").strip(), description=description)
+        raise ValidationException("Timers must give a timeDate or timeDuration expression (cycles are not supported)",
+                                  node=self.node, file_name=self.filename)
 
 
 def _with_working_timers(parser_classes: dict) -> dict:
@@ -195,8 +295,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[object, datetime]]:
     timers = []
     for task in workflow.event_manager.tasks.values():
         definition = getattr(task.task_spec, "event_definition", None)
-        value = task._get_internal_data("event_value")
-        if isinstance(definition, TimerEventDefinition) and value and not task._get_internal_data("event_fired"):
+        value = timer_value(task)
+        if isinstance(definition, TimerEventDefinition) and value and not timer_fired(task):
             timers.append((task, TimerEventDefinition.get_datetime(value)))
     return timers
 
@@ -212,7 +312,7 @@ def boundary_timers(task) -> list[tuple[object, datetime]]:
     found = []
     for sibling in siblings:
         definition = getattr(sibling.task_spec, "event_definition", None)
-        value = sibling._get_internal_data("event_value")
+        value = timer_value(sibling)
         if sibling is not task and isinstance(definition, TimerEventDefinition) and value:
             found.append((sibling, TimerEventDefinition.get_datetime(value)))
     return found

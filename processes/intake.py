@@ -13,6 +13,7 @@ from .case_view import COMPLAINANT_MESSAGES, waiting_messages
 from .errors import InvalidInput, NotFound
 from .input_bounds import happened_problems, received_problems
 from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
+from .vocabulary import CaseStatus
 
 ACCESS_DAYS = 365
 MAX_TEXT = 10_000
@@ -179,7 +180,7 @@ def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
         division = uow.divisions.get(case.division_id)
         run = CaseRun(runtime, uow, case, Actor("complainant"))
         running = [d.due_at for d in uow.deadlines.running_for_case(case.id) if d.kind in ("acknowledgement", "response")]
-        can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != "closed" else []
+        can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != CaseStatus.CLOSED else []
         return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
                             case.received_at, min(running, default=None), can_send, case.access_expires_at)
 

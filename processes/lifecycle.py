@@ -17,10 +17,11 @@ from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .input_bounds import received_problems
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
+from .vocabulary import CaseKind, Channel, MANAGER_ROLES, Role, TaskRowState
 
 T = TypeVar("T")
-KINDS = ("complaint", "compliment", "concern")
-CHANNELS = ("web", "email", "phone", "post", "in_person", "survey")
+KINDS = tuple(CaseKind)
+CHANNELS = tuple(Channel)
 
 
 def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
@@ -89,7 +90,7 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         validate_task_data(uow, case, run.division, schema, data)
         task.data.update(data)
         task.run()
-        row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
+        row.state, row.completed_at, row.completed_by_id, row.draft = TaskRowState.COMPLETED, run.now, actor.user_id, None
         run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
         record_classification(run, task.task_spec, row.spec_name, data)
         _involve(uow, run, actor, row.title, schema, data)
@@ -160,7 +161,7 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         division = uow.divisions.get(case.division_id)
         user_id = actor.user_id
         if assignee is not None:
-            if not actor.has_role(division.code, "line_manager") and not actor.has_role(division.code, "complaints_team"):
+            if not any(actor.has_role(division.code, role) for role in MANAGER_ROLES):
                 raise Forbidden("only a line manager or the complaints team can reassign tasks")
             problem = assignment_refusal(uow, case, division, row, assignee) if assignee else None
             if problem:
@@ -219,10 +220,10 @@ def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
     if row is None or not actor.can_see(division.code):
         raise NotFound(f"no task {task_id}")
     allowed = (row.assignee_id == actor.user_id or actor.has_role(division.code, row.role)
-               or (for_claim and actor.has_role(division.code, "line_manager")))
+               or (for_claim and actor.has_role(division.code, Role.LINE_MANAGER)))
     if not allowed:
         raise Forbidden("this task is for another role", case_reference=case.reference)
-    if row.state != "open":
+    if row.state != TaskRowState.OPEN:
         raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
     if not for_claim and row.assignee_id not in (None, actor.user_id) and not actor.is_system:
         raise Conflict("this task is claimed by someone else", case_reference=case.reference)

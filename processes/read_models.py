@@ -11,9 +11,8 @@ from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import InvalidInput
 from .input_bounds import MAX_ID, MAX_PAGE, window_problems
+from .vocabulary import MANAGER_ROLES, TASK_ROLES, VersionState
 
-TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
-MANAGER_ROLES = ("line_manager", "complaints_team")
 SCOPES = ("all", "mine", "available", "team")
 COUNT_CAP = 1000
 
@@ -230,7 +229,7 @@ def _choices(uow, actor: Actor, all_divisions: list) -> dict:
     divisions = [d for d in all_divisions if actor.can_see(d.code)]
     keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
     versions = [v for v in uow.reference.version_summaries()
-                if v.process_key in keys and v.state in ("published", "retired")]
+                if v.process_key in keys and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
     stages = set()
     for version in versions:
         if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
+from .vocabulary import LearningStatus
 
 OUTCOME_LABELS = {
     "upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld",
@@ -80,7 +81,7 @@ class LearningFact:
     created_at: datetime
 
     def is_overdue(self, today: date) -> bool:
-        return self.status == "open" and self.review_on is not None and self.review_on < today
+        return self.status == LearningStatus.OPEN and self.review_on is not None and self.review_on < today
 
 
 @dataclass

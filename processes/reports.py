@@ -11,6 +11,7 @@ from .errors import Forbidden
 from .report_facts import (OUTCOME_LABELS, SLA_KINDS, STAGE_LABELS, CaseFact, DeadlineFact, Facts, ReportSource,
                            stage_number)
 from .report_periods import Period, median, percentile, rate, trailing_months
+from .vocabulary import DeadlineStatus, LearningStatus
 
 GROUP = "group"
 
@@ -118,9 +119,9 @@ def _counted(key: str, title: str, heading: str, labels, note: str = "") -> Tabl
 
 def sla_outcome(deadline: DeadlineFact, as_of: datetime) -> bool | None:
     """True when met, False when missed (breached, or still running past its due time), None when not yet due."""
-    if deadline.status == "met":
+    if deadline.status == DeadlineStatus.MET:
         return True
-    if deadline.status == "breached" or (deadline.status == "running" and deadline.due_at < as_of):
+    if deadline.status == DeadlineStatus.BREACHED or (deadline.status == DeadlineStatus.RUNNING and deadline.due_at < as_of):
         return False
     return None
 
@@ -183,7 +184,7 @@ def learning_table(facts: Facts, period: Period, as_of: datetime) -> Table:
     """Open and overdue learning actions now, and those raised in the period."""
     today = as_of.astimezone(LONDON).date()
     items = facts.learning
-    rows = [["Open", sum(a.status == "open" for a in items)],
+    rows = [["Open", sum(a.status == LearningStatus.OPEN for a in items)],
             ["Overdue", sum(a.is_overdue(today) for a in items)],
             ["Raised in the period", sum(period.contains(a.created_at) for a in items)],
             ["Best practice marked for sharing", sum(a.best_practice for a in items)]]

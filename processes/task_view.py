@@ -8,8 +8,9 @@ from .access import Actor
 from .case_run import CaseRun, Runtime
 from .closing_forms import effective_form
 from .errors import NotFound
-from .read_models import MANAGER_ROLES, plain, plain_all
+from .read_models import plain, plain_all
 from .staffing import assignable_staff, staff_fields, staffed_form
+from .vocabulary import MANAGER_ROLES, TaskRowState
 
 
 @dataclass
@@ -54,14 +55,14 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
         return TaskView(task=plain(row), case=plain(case), division=plain(division),
                         version=plain(uow.versions.get(case.version_id)),
                         schema=schema, ui=ui, data=data,
-                        can_complete=row.state == "open" and may_act and mine_or_free,
-                        can_claim=row.state == "open" and may_act and row.assignee_id is None,
-                        can_reassign=row.state == "open" and manager,
+                        can_complete=row.state == TaskRowState.OPEN and may_act and mine_or_free,
+                        can_claim=row.state == TaskRowState.OPEN and may_act and row.assignee_id is None,
+                        can_reassign=row.state == TaskRowState.OPEN and manager,
                         assignee=assignee.display_name if assignee else None,
                         people=_people(schema),
                         files=plain_all(uow.cases.files_for_case(case.id)),
                         staff=[(c.username, c.label) for c in assignable_staff(uow, case, division, row)]
-                        if manager and row.state == "open" else [])
+                        if manager and row.state == TaskRowState.OPEN else [])
 
 
 def _people(schema: dict) -> dict[str, list[dict]]:

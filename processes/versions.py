@@ -5,6 +5,7 @@ from .access import SYSTEM, Actor
 from .bundle import Bundle
 from .case_run import Runtime
 from .validation import require_valid
+from .vocabulary import VersionState
 
 
 def _text_files(bundle: Bundle) -> dict[str, str]:
@@ -17,7 +18,7 @@ def deploy_draft(uow, runtime: Runtime, bundle: Bundle, actor: Actor, change_not
     with uow:
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=uow.versions.next_number(bundle.process_key),
-                                   title=bundle.manifest.get("title", bundle.process_key), state="draft",
+                                   title=bundle.manifest.get("title", bundle.process_key), state=VersionState.DRAFT,
                                    sha256=bundle.sha256, files=_text_files(bundle), author_id=actor.user_id,
                                    change_note=change_note, created_at=now, updated_at=now)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
@@ -34,7 +35,7 @@ def publish_shipped(uow, runtime: Runtime, bundle: Bundle) -> int | None:
         if uow.versions.for_process(bundle.process_key):
             return None
         now = runtime.clock.now()
-        version = uow.versions.add(process_key=bundle.process_key, number=1, state="published",
+        version = uow.versions.add(process_key=bundle.process_key, number=1, state=VersionState.PUBLISHED,
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
                                    files=_text_files(bundle), change_note="Shipped version", created_at=now,
                                    updated_at=now, submitted_at=now, reviewed_at=now, published_at=now)
