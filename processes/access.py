@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from .vocabulary import Role
 
 ROLES: dict[str, str] = {

@@ -41,7 +41,8 @@ def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:
                                    uow.closures.for_division(view.division.id)).working_days_between(now, row.due_at)
     return {"id": row.id, "title": row.title, "stage": row.stage, "role": row.role, "state": row.state,
             "case_reference": view.case.reference, "division": view.division.code, "due_at": row.due_at,
-            "overdue": row.due_at is not None and row.due_at < now and row.state == TaskRowState.OPEN, "working_days_left": left,
+            "overdue": row.due_at is not None and row.due_at < now and row.state == TaskRowState.OPEN,
+            "working_days_left": left,
             "assignee": view.assignee, "process_key": view.version.process_key,
             "version_number": view.version.number, "form": view.schema, "ui": view.ui, "draft": view.data}
 

@@ -29,7 +29,6 @@ from .bundle import Bundle, parse_xml_safely
 from .errors import BundleInvalid
 from .timers import bounded_duration, explain_deadline, unusable_value
 
-
 # --- SpiffWorkflow's task internals, named ---------------------------------------------------------------
 
 def timer_value(task) -> str | None:
@@ -224,7 +223,8 @@ def parse_bundle(bundle: Bundle) -> ProcessDefinition:
         subprocess_specs = parser.get_subprocess_specs(bundle.entry_process)
     except ValidationException as exc:
         raise BundleInvalid([{"file": exc.file_name, "element": exc.id or None,
-                              "message": f"{exc.file_name or 'bundle'}: {exc.message if hasattr(exc, 'message') else exc}"}]) from None
+                              "message": f"{exc.file_name or 'bundle'}: "
+                                         f"{exc.message if hasattr(exc, 'message') else exc}"}]) from None
     except SpiffWorkflowException as exc:
         raise BundleInvalid([{"message": str(exc)}]) from None
     return ProcessDefinition(bundle, spec, subprocess_specs)

@@ -113,7 +113,8 @@ def review(uow, runtime, version_id: int) -> Review:
         versions = uow.versions.for_process(row.process_key)
         in_force = uow.versions.published(row.process_key)
         if in_force is None or in_force.id == row.id:
-            earlier = [v for v in versions if v.number < row.number and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
+            earlier = [v for v in versions
+                       if v.number < row.number and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
             in_force = earlier[-1] if earlier else None
         proposed_bundle = _bundle(row.files)
         old_bundle = _bundle(in_force.files) if in_force else None

@@ -179,8 +179,10 @@ def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
         case = _case_for_token(uow, token, now)
         division = uow.divisions.get(case.division_id)
         run = CaseRun(runtime, uow, case, Actor("complainant"))
-        running = [d.due_at for d in uow.deadlines.running_for_case(case.id) if d.kind in ("acknowledgement", "response")]
-        can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != CaseStatus.CLOSED else []
+        running = [d.due_at for d in uow.deadlines.running_for_case(case.id)
+                   if d.kind in ("acknowledgement", "response")]
+        closed = case.status == CaseStatus.CLOSED
+        can_send = [] if closed else [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES]
         return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
                             case.received_at, min(running, default=None), can_send, case.access_expires_at)
 

@@ -17,7 +17,7 @@ from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .input_bounds import received_problems
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
-from .vocabulary import CaseKind, Channel, MANAGER_ROLES, Role, TaskRowState
+from .vocabulary import MANAGER_ROLES, CaseKind, Channel, Role, TaskRowState
 
 T = TypeVar("T")
 KINDS = tuple(CaseKind)
@@ -90,7 +90,8 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         validate_task_data(uow, case, run.division, schema, data)
         task.data.update(data)
         task.run()
-        row.state, row.completed_at, row.completed_by_id, row.draft = TaskRowState.COMPLETED, run.now, actor.user_id, None
+        row.state, row.completed_at = TaskRowState.COMPLETED, run.now
+        row.completed_by_id, row.draft = actor.user_id, None
         run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
         record_classification(run, task.task_spec, row.spec_name, data)
         _involve(uow, run, actor, row.title, schema, data)

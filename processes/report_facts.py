@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
+
 from .vocabulary import LearningStatus
 
 OUTCOME_LABELS = {

@@ -8,8 +8,16 @@ from datetime import datetime
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import Forbidden
-from .report_facts import (OUTCOME_LABELS, SLA_KINDS, STAGE_LABELS, CaseFact, DeadlineFact, Facts, ReportSource,
-                           stage_number)
+from .report_facts import (
+    OUTCOME_LABELS,
+    SLA_KINDS,
+    STAGE_LABELS,
+    CaseFact,
+    DeadlineFact,
+    Facts,
+    ReportSource,
+    stage_number,
+)
 from .report_periods import Period, median, percentile, rate, trailing_months
 from .vocabulary import DeadlineStatus, LearningStatus
 
@@ -121,7 +129,8 @@ def sla_outcome(deadline: DeadlineFact, as_of: datetime) -> bool | None:
     """True when met, False when missed (breached, or still running past its due time), None when not yet due."""
     if deadline.status == DeadlineStatus.MET:
         return True
-    if deadline.status == DeadlineStatus.BREACHED or (deadline.status == DeadlineStatus.RUNNING and deadline.due_at < as_of):
+    overdue = deadline.status == DeadlineStatus.RUNNING and deadline.due_at < as_of
+    if deadline.status == DeadlineStatus.BREACHED or overdue:
         return False
     return None
 

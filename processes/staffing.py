@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .access import ROLES
 from .errors import InvalidInput
 from .forms import INDEPENDENT, validate_form
-from .vocabulary import Role, Stage, TASK_ROLES
+from .vocabulary import TASK_ROLES, Role, Stage
 
 STAFF_ROLE = "x-staff-role"
 CASEWORK = "casework"
