@@ -95,12 +95,12 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                         correspondence=plain_all(uow.outbox.for_case(case.id)),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
                         files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
-                        diagram_xml=entry_diagram(version), markers=markers(run.workflow))
+                        diagram_xml=entry_diagram(version), markers=markers(run.workflow if run.has_workflow else None))
 
 
 def waiting_messages(run: CaseRun) -> list[str]:
     """Names of the messages the case's workflow waits for now."""
-    if run.workflow is None:
+    if not run.has_workflow:
         return []
     return sorted({e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
 

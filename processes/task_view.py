@@ -42,7 +42,7 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
         if row is None or not actor.can_see(division.code):
             raise NotFound(f"no task {task_id}")
         run = CaseRun(runtime, uow, case, actor)
-        spiff_task = engine.find_task(run.workflow, row.spiff_task_id) if run.workflow else None
+        spiff_task = engine.find_task(run.workflow, row.spiff_task_id) if run.has_workflow else None
         schema, ui = {}, {}
         if spiff_task is not None:
             schema = staffed_form(uow, case, division, effective_form(uow, run.definition, spiff_task.task_spec))
