@@ -431,7 +431,8 @@ class FakeUnitOfWork:
         self.saved_instances: dict[int, int] = {}  # instance id -> the lock version it was loaded with
         self.divisions, self.users = Divisions(self, "divisions"), Users(self, "users")
         self.closures, self.versions = Closures(self, "closures"), Versions(self, "versions")
-        self.cases, self.instances, self.tasks = Cases(self, "cases"), Instances(self, "instances"), Tasks(self, "tasks")
+        self.cases, self.instances = Cases(self, "cases"), Instances(self, "instances")
+        self.tasks = Tasks(self, "tasks")
         self.deadlines, self.events = Deadlines(self, "deadlines"), Events(self, "events")
         self.involvements, self.learning = Involvements(self, "involvements"), Learning(self, "learning")
         self.categories, self.reference = Categories(self, "categories"), Reference(self)
