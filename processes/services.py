@@ -92,6 +92,10 @@ class ServiceRegistry:
     def __contains__(self, name: str) -> bool:
         return name in self._handlers
 
+    def handler(self, name: str) -> Handler:
+        """The handler registered under an operator name."""
+        return self._handlers[name]
+
     def names(self) -> list[str]:
         return sorted(self._handlers)
 
