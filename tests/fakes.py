@@ -427,7 +427,7 @@ class FakeUnitOfWork:
         self.commits = 0
 
     def __enter__(self) -> FakeUnitOfWork:
-        self.tables: dict[str, dict[Any, Any]] = copy.deepcopy(self.store.tables)
+        self.tables: dict[str, dict[Any, Any]] = _copied(self.store.tables)
         self.saved_instances: dict[int, int] = {}  # instance id -> the lock version it was loaded with
         self.divisions, self.users = Divisions(self, "divisions"), Users(self, "users")
         self.closures, self.versions = Closures(self, "closures"), Versions(self, "versions")
@@ -450,11 +450,17 @@ class FakeUnitOfWork:
             if instance_id in committed and committed[instance_id].lock_version != seen:
                 raise Conflict("someone else changed this case at the same time; reload and try again")
         self.store.tables = self.tables
-        self.tables = copy.deepcopy(self.tables)  # a commit ends the transaction; the block may read on
+        self.tables = _copied(self.tables)  # a commit ends the transaction; the block may read on
         self.commits += 1
 
     def rollback(self) -> None:
-        self.tables = copy.deepcopy(self.store.tables)
+        self.tables = _copied(self.store.tables)
+
+
+def _copied(tables: dict[str, dict[Any, Any]]) -> dict[str, dict[Any, Any]]:
+    # each row copied, its values shared: the domain assigns a row's attributes and never changes a stored dict
+    # in place, and a deep copy of every case's workflow state would make the fake slower than SQLite
+    return {name: {key: copy.copy(row) for key, row in rows.items()} for name, rows in tables.items()}
 
 
 class RecordingLetters:

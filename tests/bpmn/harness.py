@@ -85,7 +85,15 @@ class DiagramRun:
         run.run()
         run.save()
         uow.commit()
-        self.workflow = run.workflow
+        self._workflow = run.workflow
+
+    @property
+    def workflow(self):
+        """The case's workflow as the last committed step stored it."""
+        if self._workflow is None:
+            with self.store.uow() as uow:
+                self._workflow = CaseRun(self.runtime, uow, uow.cases.get(self._case_id), SYSTEM).workflow
+        return self._workflow
 
     @property
     def case(self):
@@ -137,8 +145,7 @@ class DiagramRun:
         self._reload()
 
     def _reload(self) -> None:
-        with self.store.uow() as uow:
-            self.workflow = CaseRun(self.runtime, uow, uow.cases.get(self._case_id), SYSTEM).workflow
+        self._workflow = None  # a use case ran the step: read its stored state when next asked
 
     def timers(self) -> dict[str, datetime]:
         """Waiting timers by element id, with their due instants."""
