@@ -22,10 +22,10 @@ from .clock import Clock
 from .definitions import DefinitionCache, VersionInfo
 from .engine import ProcessDefinition
 from .errors import HandlerFailed
+from .operators import Effects, HandlerContext, ServiceRegistry
 from .ports import LetterQueue, UnitOfWork
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
-from .services import Effects, HandlerContext, ServiceRegistry
 from .vocabulary import BREACHABLE_KINDS, DeadlineKind, DeadlineStatus, TaskRowState
 
 __all__ = ["CaseRun", "Runtime", "years_after"]

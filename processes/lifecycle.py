@@ -102,7 +102,7 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
                           [open_task_line(t) for t in sorted(run.open_tasks, key=lambda t: t.id)])
 
 
-def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
+def save_task_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
     """Keep what someone typed into a task form without completing it."""
     with uow:
         row, _ = _open_task(uow, task_id, actor)

@@ -28,7 +28,7 @@ from .aggregates import (
 
 if TYPE_CHECKING:
     from .read_models import CaseFilter, CaseRow, InboxRow, TaskQuery
-    from .services import LetterDraft
+    from .operators import LetterDraft
 
 __all__ = ["Case", "Deadline", "Division", "Event", "Instance", "Task", "User", "Version", "LetterQueue",
            "UnitOfWork"]

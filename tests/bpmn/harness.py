@@ -18,7 +18,7 @@ from processes.case_run import CaseRun, Runtime
 from processes.clock import SettableClock, as_utc
 from processes.definitions import DefinitionCache, VersionInfo
 from processes.forms import validate_form
-from processes.services import Effects, HandlerContext, ServiceRegistry
+from processes.operators import Effects, HandlerContext, ServiceRegistry
 from processes.validation import require_valid
 from processes.vocabulary import TaskRowState
 from tests.fakes import FakeStore, RecordingLetters
