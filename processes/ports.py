@@ -27,8 +27,8 @@ from .aggregates import (
 )
 
 if TYPE_CHECKING:
-    from .read_models import CaseFilter, CaseRow, InboxRow, TaskQuery
     from .operators import LetterDraft
+    from .read_models import CaseFilter, CaseRow, InboxRow, TaskQuery
 
 __all__ = ["Case", "Deadline", "Division", "Event", "Instance", "Task", "User", "Version", "LetterQueue",
            "UnitOfWork"]
