@@ -123,7 +123,8 @@ class CaseRun:
         except (HandlerFailed, SpiffWorkflowException) as exc:
             message = str(exc)
             self.case.incident = message
-            element = getattr(getattr(exc, "task", None), "task_spec", None) and exc.task.task_spec.bpmn_id
+            failed = getattr(exc, "task", None)  # SpiffWorkflow's errors name the task that failed
+            element = failed.task_spec.bpmn_id if failed is not None and failed.task_spec is not None else None
             self.note("incident_raised", element, error=message)
             return False
         return True

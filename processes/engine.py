@@ -5,8 +5,10 @@ is behind a named function below, so an engine upgrade is checked here alone."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.parser.util import first
@@ -21,8 +23,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from .bundle import Bundle, parse_xml_safely
@@ -31,44 +35,46 @@ from .timers import bounded_duration, explain_deadline, unusable_value
 
 # --- SpiffWorkflow's task internals, named ---------------------------------------------------------------
 
-def timer_value(task) -> str | None:
+def timer_value(task: SpiffTask) -> str | None:
     """The instant (ISO 8601) a waiting timer falls due, once its expression has been evaluated."""
-    return task._get_internal_data("event_value")
+    value = task._get_internal_data("event_value")
+    return str(value) if value is not None else None
 
 
-def timer_fired(task) -> bool:
+def timer_fired(task: SpiffTask) -> bool:
     return bool(task._get_internal_data("event_fired", False))
 
 
-def deadline_explanation(task) -> dict | None:
+def deadline_explanation(task: SpiffTask) -> dict[str, Any] | None:
     """Why a timer's deadline is what it is (counted from, working days, days skipped), as its timer computed it."""
-    return task._get_internal_data("deadline")
+    explanation = task._get_internal_data("deadline")
+    return dict(explanation) if explanation is not None else None
 
 
-def _set_timer(task, **values) -> None:
+def _set_timer(task: SpiffTask, **values: Any) -> None:
     task._set_internal_data(**values)
 
 
-def force_ready(task) -> None:
+def force_ready(task: SpiffTask) -> None:
     """Put a failed task back to READY so the next run tries it again (SpiffWorkflow has no public retry)."""
     task._set_state(TaskState.READY)
 
 
-def owning_spec(task_spec, name: str):
+def owning_spec(task_spec: TaskSpec, name: str) -> TaskSpec | None:
     """The spec called `name` in the same process spec as `task_spec`, or None."""
     return task_spec._wf_spec.task_specs.get(name)
 
 
 # --- timers on the injectable clock ----------------------------------------------------------------------
 
-def _script_engine(my_task):
+def _script_engine(my_task: SpiffTask) -> Any:
     return my_task.workflow.script_engine
 
 
 class WorkingTimeDateEventDefinition(TimeDateEventDefinition):
     """A timer at an instant given by an expression, e.g. `working_days_after(received_at, 3)`."""
 
-    def has_fired(self, my_task):
+    def has_fired(self, my_task: SpiffTask) -> bool:
         engine = _script_engine(my_task)
         if timer_value(my_task) is None:
             engine.environment.last_deadline = None
@@ -89,7 +95,7 @@ class WorkingTimeDateEventDefinition(TimeDateEventDefinition):
 class WorkingDurationEventDefinition(DurationTimerEventDefinition):
     """A timer a duration after it starts waiting, measured on the injectable clock."""
 
-    def has_fired(self, my_task):
+    def has_fired(self, my_task: SpiffTask) -> bool:
         engine = _script_engine(my_task)
         now = engine.clock.now()
         if timer_value(my_task) is None:
@@ -108,7 +114,7 @@ class WorkingDurationEventDefinition(DurationTimerEventDefinition):
 class WorkingTimerParsing:
     """Parser mixin that builds the clock-reading timer definitions; cycle timers are refused."""
 
-    def parse_timer_event(self, event):
+    def parse_timer_event(self: Any, event: Any) -> TimeDateEventDefinition | DurationTimerEventDefinition:
         name = self.node.get("name", self.node.get("id"))
         description = self.get_event_description(event)
         time_date = first(self.xpath(".//bpmn:timeDate"))
@@ -121,7 +127,7 @@ class WorkingTimerParsing:
                                   node=self.node, file_name=self.filename)
 
 
-def _with_working_timers(parser_classes: dict) -> dict:
+def _with_working_timers(parser_classes: dict[str, Any]) -> dict[str, Any]:
     patched = {}
     for tag, (parser_class, spec_class) in parser_classes.items():
         if hasattr(parser_class, "parse_timer_event"):
@@ -139,13 +145,13 @@ class CaseBpmnParser(SpiffBpmnParser):
 class InstanceStateConverter(BpmnWorkflowConverter):
     """Serializes a workflow's state without its spec, which is stored once per bundle hash."""
 
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def restore(self, dct, spec, subprocess_specs):
+    def restore(self, dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -177,8 +183,8 @@ class ProcessDefinition:
     """A parsed bundle: the entry spec, the specs it calls, and the bundle's files."""
 
     bundle: Bundle
-    spec: object
-    subprocess_specs: dict
+    spec: Any
+    subprocess_specs: dict[str, Any]
 
     def to_json(self) -> str:
         """The parsed specs as JSON, stored once per bundle hash."""
@@ -191,16 +197,16 @@ class ProcessDefinition:
         return cls(bundle, SERIALIZER.from_dict(dct["spec"]),
                    {k: SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()})
 
-    def form_for(self, task_spec) -> dict | None:
+    def form_for(self, task_spec: TaskSpec) -> dict[str, Any] | None:
         """The JSON Schema of a user task's form, if it names one."""
         name = task_properties(task_spec).get("formJsonSchemaFilename")
         return self.bundle.json_file(name) if name else None
 
-    def ui_for(self, task_spec) -> dict:
+    def ui_for(self, task_spec: TaskSpec) -> dict[str, Any]:
         name = task_properties(task_spec).get("formUiSchemaFilename")
         return self.bundle.json_file(name) if name else {}
 
-    def all_specs(self):
+    def all_specs(self) -> Iterator[Any]:
         yield self.spec
         yield from self.subprocess_specs.values()
 
@@ -230,7 +236,7 @@ def parse_bundle(bundle: Bundle) -> ProcessDefinition:
     return ProcessDefinition(bundle, spec, subprocess_specs)
 
 
-def new_workflow(definition: ProcessDefinition, script_engine, data: dict) -> BpmnWorkflow:
+def new_workflow(definition: ProcessDefinition, script_engine: Any, data: dict[str, Any]) -> BpmnWorkflow:
     """A fresh workflow whose start task carries the case data."""
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine)
     workflow.get_next_task(state=TaskState.READY).data.update(data)
@@ -240,7 +246,7 @@ def new_workflow(definition: ProcessDefinition, script_engine, data: dict) -> Bp
 def dump_state(workflow: BpmnWorkflow) -> str:
     """The workflow's instance state as JSON, without its spec or the subprocesses that have finished."""
     prune_finished_subprocesses(workflow)
-    return SERIALIZER.serialize_json(workflow)
+    return str(SERIALIZER.serialize_json(workflow))
 
 
 def prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
@@ -259,13 +265,13 @@ def prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
             _drop_subprocess(workflow, task_id)
 
 
-def _drop_subprocess(workflow: BpmnWorkflow, task_id) -> None:
+def _drop_subprocess(workflow: BpmnWorkflow, task_id: UUID) -> None:
     subprocess = workflow.subprocesses.pop(task_id)
     for nested in [key for key in workflow.subprocesses if key in subprocess.tasks]:
         _drop_subprocess(workflow, nested)
 
 
-def load_state(definition: ProcessDefinition, state: str, script_engine) -> BpmnWorkflow:
+def load_state(definition: ProcessDefinition, state: str, script_engine: Any) -> BpmnWorkflow:
     """Restore a workflow from its stored state onto its version's cached specs."""
     dct = json.loads(state)
     SERIALIZER.migrate(dct)
@@ -274,23 +280,23 @@ def load_state(definition: ProcessDefinition, state: str, script_engine) -> Bpmn
     return workflow
 
 
-def task_properties(task_spec) -> dict:
+def task_properties(task_spec: TaskSpec) -> dict[str, Any]:
     """The `spiffworkflow:properties` of a task spec as a dict."""
     return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
 
 
-def all_tasks(workflow: BpmnWorkflow, state=TaskState.ANY_MASK):
+def all_tasks(workflow: BpmnWorkflow, state: int = TaskState.ANY_MASK) -> Iterator[SpiffTask]:
     yield from workflow.get_tasks(state=state)
     for sub in workflow.subprocesses.values():
         yield from sub.get_tasks(state=state)
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     """READY tasks that wait for a person."""
     return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
 
 
-def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[object, datetime]]:
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, datetime]]:
     """WAITING timer events with the instant each falls due."""
     timers = []
     for task in workflow.event_manager.tasks.values():
@@ -306,7 +312,7 @@ def earliest_due(workflow: BpmnWorkflow) -> datetime | None:
     return min((due for _, due in waiting_timers(workflow)), default=None)
 
 
-def boundary_timers(task) -> list[tuple[object, datetime]]:
+def boundary_timers(task: SpiffTask) -> list[tuple[SpiffTask, datetime]]:
     """Timers on the boundary of a user task, with their due instants."""
     siblings = task.parent.children if task.parent is not None else []
     found = []
@@ -318,7 +324,7 @@ def boundary_timers(task) -> list[tuple[object, datetime]]:
     return found
 
 
-def task_due(task) -> datetime | None:
+def task_due(task: SpiffTask) -> datetime | None:
     """A user task's deadline: the boundary timer named by `dueTimer`, else its latest boundary timer,
     else the deadline of the subprocess it runs in (a stage's response timers sit on the stage's subprocess)."""
     timers = boundary_timers(task)
@@ -330,7 +336,7 @@ def task_due(task) -> datetime | None:
     return max((due for _, due in timers), default=None)
 
 
-def find_task(workflow: BpmnWorkflow, task_id: str):
+def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
     """The workflow's task with this id, or None when it has none (a stale or foreign id)."""
     try:
         return workflow.get_task_from_id(UUID(task_id))

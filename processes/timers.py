@@ -4,11 +4,13 @@ The timer event definitions themselves live in the engine adapter (`processes/en
 SpiffWorkflow's task internals."""
 from __future__ import annotations
 
+from typing import Any
+
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 
-def explain_deadline(environment) -> dict | None:
+def explain_deadline(environment: Any) -> dict[str, Any] | None:
     """Why the deadline the last timer expression computed is what it is, kept with its timer."""
     deadline = environment.last_deadline
     if deadline is None:
@@ -20,16 +22,16 @@ def explain_deadline(environment) -> dict | None:
 MAX_DURATION_MONTHS = 1200  # SpiffWorkflow adds a duration's months one by one: bound them before it loops
 
 
-def bounded_duration(expression: str) -> dict:
+def bounded_duration(expression: str) -> dict[str, Any]:
     """An ISO 8601 duration parsed by SpiffWorkflow, refused when it is longer than a hundred years."""
-    parsed = TimerEventDefinition.parse_iso_duration(expression)
+    parsed: dict[str, Any] = TimerEventDefinition.parse_iso_duration(expression)
     months = parsed.get("years", 0) * 12 + parsed.get("months", 0)
     if months > MAX_DURATION_MONTHS or parsed.get("weeks", 0) * 7 + parsed.get("days", 0) > 36_600:
         raise ValueError(f"{expression} is longer than a hundred years")
     return parsed
 
 
-def unusable_value(my_task, value, kind: str) -> WorkflowTaskException:
+def unusable_value(my_task: Any, value: object, kind: str) -> WorkflowTaskException:
     """The incident for a timer expression whose value the timer cannot use."""
     # A value the timer cannot use is the diagram's fault: an incident on the case, never a crashed request.
     spec = my_task.task_spec
