@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
-from typing import Protocol
+from typing import Protocol, TypeVar, overload
 
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
@@ -13,6 +14,7 @@ from .errors import InvalidInput
 from .input_bounds import MAX_ID, MAX_PAGE, window_problems
 from .vocabulary import MANAGER_ROLES, TASK_ROLES, VersionState
 
+RowT = TypeVar("RowT")
 SCOPES = ("all", "mine", "available", "team")
 COUNT_CAP = 1000
 
@@ -124,14 +126,22 @@ class CaseRow:
     extra: dict = field(default_factory=dict)
 
 
-def plain(row):
-    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends."""
+@overload
+def plain(row: None) -> None: ...
+@overload
+def plain(row: RowT) -> RowT: ...
+
+
+def plain(row: object) -> object:
+    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends.
+
+    Typed as the row it copies: the copy has the same attributes (a SimpleNamespace of them)."""
     if row is None:
         return None
     return SimpleNamespace(**{k: v for k, v in vars(row).items() if not k.startswith("_")})
 
 
-def plain_all(rows) -> list:
+def plain_all(rows: Iterable[RowT]) -> list[RowT]:
     return [plain(r) for r in rows]
 
 

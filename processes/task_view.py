@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import engine
 from .access import Actor
+from .aggregates import Case, Division, StoredFile, Task, Version
 from .case_run import CaseRun, Runtime
 from .closing_forms import effective_form
 from .errors import NotFound
+from .ports import UnitOfWork
 from .read_models import plain, plain_all
 from .staffing import assignable_staff, staff_fields, staffed_form
 from .vocabulary import MANAGER_ROLES, TaskRowState
@@ -17,29 +20,29 @@ from .vocabulary import MANAGER_ROLES, TaskRowState
 class TaskView:
     """A task with its form, the case it belongs to, and what the actor may do with it."""
 
-    task: object
-    case: object
-    division: object
-    version: object
-    schema: dict
-    ui: dict
-    data: dict
+    task: Task
+    case: Case
+    division: Division
+    version: Version | None
+    schema: dict[str, Any]
+    ui: dict[str, Any]
+    data: dict[str, Any]
     can_complete: bool
     can_claim: bool
     can_reassign: bool
     assignee: str | None
-    people: dict
-    files: list
-    staff: list
+    people: dict[str, list[dict[str, Any]]]
+    files: list[StoredFile]
+    staff: list[tuple[str, str]]
 
 
-def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
+def task_view(uow: UnitOfWork, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
     """Load a task page for an actor who may see the task's division."""
     with uow:
         row = uow.tasks.get(task_id)
         case = uow.cases.get(row.case_id) if row is not None else None
         division = uow.divisions.get(case.division_id) if case is not None else None
-        if row is None or not actor.can_see(division.code):
+        if row is None or case is None or division is None or not actor.can_see(division.code):
             raise NotFound(f"no task {task_id}")
         run = CaseRun(runtime, uow, case, actor)
         spiff_task = engine.find_task(run.workflow, row.spiff_task_id) if run.has_workflow else None
@@ -65,7 +68,7 @@ def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:
                         if manager and row.state == TaskRowState.OPEN else [])
 
 
-def _people(schema: dict) -> dict[str, list[dict]]:
+def _people(schema: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """For each top-level staff field, the people its choices offer (as `staffed_form` built them)."""
     people = {}
     for field in staff_fields(schema):

@@ -1,6 +1,11 @@
 """Process versions: deploy a bundle as a draft, and publish the shipped diagrams on first start."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ports import UnitOfWork
+
 from .access import SYSTEM, Actor
 from .bundle import Bundle
 from .case_run import Runtime
@@ -12,7 +17,7 @@ def _text_files(bundle: Bundle) -> dict[str, str]:
     return {name: content.decode("utf-8") for name, content in bundle.files.items()}
 
 
-def deploy_draft(uow, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
+def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
     """Validate a bundle and save it as a new draft version of its process."""
     definition = require_valid(bundle, runtime.services)
     with uow:
@@ -28,7 +33,7 @@ def deploy_draft(uow, runtime: Runtime, bundle: Bundle, actor: Actor, change_not
         return version.id
 
 
-def publish_shipped(uow, runtime: Runtime, bundle: Bundle) -> int | None:
+def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | None:
     """Record a shipped bundle as version 1, published by the system, if its process has no versions yet."""
     definition = require_valid(bundle, runtime.services)
     with uow:
