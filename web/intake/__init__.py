@@ -2,11 +2,11 @@
 and staff intake of cases received by phone, post or email."""
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
+from processes.calendar import received_instant
 from processes.errors import Conflict, InvalidInput, NotFound
 from processes.intake import (
     STAFF_CHANNELS,
@@ -23,7 +23,6 @@ from ..extensions import limiter
 from ..security import container, roles_required
 from .answers import COMPLIMENT_FIELDS, FIELDS, FORMAT_LABELS, STEPS, problems_on_step, raw_answers, step_of, typed
 
-LONDON = ZoneInfo("Europe/London")
 bp = Blueprint("intake", __name__, template_folder="templates")
 
 
@@ -146,16 +145,12 @@ def _received(form) -> datetime | None:
         day = datetime.strptime(form.get("received_on", ""), "%Y-%m-%d").date()
     except ValueError:
         return None
-    clock_now = container().clock.now()
     hhmm = (form.get("received_time") or "").strip()
-    if hhmm:
-        try:
-            return datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time(), LONDON)
-        except ValueError:
-            return None
-    if day == clock_now.astimezone(LONDON).date():
-        return clock_now
-    return datetime.combine(day, time(9), LONDON)
+    try:
+        at = datetime.strptime(hhmm, "%H:%M").time() if hhmm else None
+    except ValueError:
+        return None
+    return received_instant(day, at, container().clock.now())
 
 
 def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
