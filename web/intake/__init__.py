@@ -17,7 +17,7 @@ from processes.intake import (
     record_case,
     submit_public,
 )
-from processes.read_models import TASK_ROLES
+from processes.vocabulary import TASK_ROLES
 
 from ..extensions import limiter
 from ..security import container, roles_required
