@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import engine
 from .access import Actor, role_for_lane
-from .calendar import WorkingCalendar
+from .calendar import LONDON, WorkingCalendar
 from .clock import Clock
 from .definitions import DefinitionCache
 from .ports import LetterQueue
@@ -176,6 +176,7 @@ class CaseRun:
 
     def _sync_deadlines(self, now) -> None:
         running = {row.spiff_task_id: row for row in self.uow.deadlines.running_for_case(self.case.id)}
+        extensions = {data.get("stage"): data for kind, data in self.effects.events if kind == "deadline_extended"}
         started = set()
         for task, due in engine.waiting_timers(self.workflow):
             key = str(task.id)
@@ -185,18 +186,49 @@ class CaseRun:
             props = engine.task_properties(spec)
             kind, stage = props.get("deadlineKind", "timer"), props.get("stage", self.case.stage)
             started.add((kind, stage))
+            explanation = task._get_internal_data("deadline")
+            if stage in extensions:
+                explanation = extended_explanation(explanation, kind, extensions[stage], now)
             self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
                                    name=spec.bpmn_name or spec.bpmn_id or spec.name, kind=kind, stage=stage,
-                                   due_at=due, explanation=task._get_internal_data("deadline"), started_at=now)
+                                   due_at=due, explanation=explanation, started_at=now)
+        replaced = {(kind, stage) for kind, stage in started if stage in extensions}
         for key, row in running.items():
-            row.status, row.resolved_at = self._resolution(key, row, started), now
+            row.status, row.resolved_at = self._resolution(key, row, replaced), now
 
-    def _resolution(self, key: str, row, started: set) -> str:
-        """Fired timers are breached (deadlines) or fired; a cancelled one was met, or extended if replaced."""
+    def _resolution(self, key: str, row, replaced: set) -> str:
+        """Fired timers are breached (deadlines) or fired. A cancelled one was extended only when an extension
+        replaced it in this step; otherwise a deadline or window was met and a warning or reminder not needed."""
         task = engine.find_task(self.workflow, key)
         if task is not None and task.has_state(TaskState.COMPLETED):
             return "breached" if row.kind in DEADLINE_KINDS else "fired"
-        return "extended" if (row.kind, row.stage) in started else "met"
+        if (row.kind, row.stage) in replaced:
+            return "extended"
+        return "met" if row.kind in DEADLINE_KINDS or row.kind.endswith("_window") else "not_needed"
+
+
+def extended_explanation(explanation: dict | None, kind: str, extension: dict, now: datetime) -> dict:
+    """Why a deadline started by an extension falls where it does: the extension and what it replaced, not the
+    zero working days its timer counted from the promised date."""
+    reason = str(extension.get("reason") or "an extension")
+    on = now.astimezone(LONDON).strftime("%a %d %b %Y")
+    previous = _day_text(extension.get("previous_due"))
+    new_due = _day_text(extension.get("new_due"))
+    cause = f"extended by the {reason.split(':')[0]} sent on {on}" if reason.startswith("interim") else \
+        f"extended on {on} ({reason})"
+    text = f"{cause[0].upper()}{cause[1:]}: the response is now due {new_due}, in place of {previous}"
+    if kind not in DEADLINE_KINDS:
+        text = f"Counted back from the response deadline, which was {cause} to {new_due} (from {previous})"
+    return {**(explanation or {}), "text": text, "extended": {"reason": reason, "on": now.isoformat(),
+                                                            "previous_due": extension.get("previous_due"),
+                                                            "new_due": extension.get("new_due")}}
+
+
+def _day_text(instant: str | None) -> str:
+    try:
+        return datetime.fromisoformat(str(instant)).astimezone(LONDON).strftime("%a %d %b %Y")
+    except ValueError:
+        return "the earlier date"
 
 
 def years_after(day: date, years: int) -> date:
