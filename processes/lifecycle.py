@@ -14,7 +14,9 @@ from .access import SYSTEM, Actor
 from .case_run import CaseRun, Runtime
 from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
+from .calendar import LONDON
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .form_dates import DateContext
 from .input_bounds import received_problems
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
 
@@ -86,7 +88,7 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         if task is None or not task.has_state(TaskState.READY):
             raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
         schema = staffed_form(uow, case, run.division, effective_form(uow, run.definition, task.task_spec))
-        validate_task_data(uow, case, run.division, schema, data)
+        validate_task_data(uow, case, run.division, schema, data, date_context(run))
         task.data.update(data)
         task.run()
         row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
@@ -98,6 +100,12 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
         uow.commit()
         return Completion(case.reference, case.status, case.stage, case.outcome,
                           [open_task_line(t) for t in sorted(run.open_tasks, key=lambda t: t.id)])
+
+
+def date_context(run: CaseRun) -> DateContext:
+    """Today, the day the case was received and the division's calendar: what a form's dates are judged by."""
+    return DateContext(run.now.astimezone(LONDON).date(), as_utc(run.case.received_at).astimezone(LONDON).date(),
+                       run.calendar)
 
 
 def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
