@@ -22,6 +22,11 @@ from .staffing import assignment_refusal, named_people, self_claim_refusal, staf
 
 T = TypeVar("T")
 KINDS = ("complaint", "compliment", "concern")
+MESSAGE_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
+                 "withdrawn": "a withdrawal", "consent_received": "written consent"}
+# a request that answers a response can only have come once the response was sent, when its window opened
+WINDOW_OF = {"escalation_requested": ("escalation_window", "stage 1 response"),
+             "appeal_requested": ("appeal_window", "response being appealed")}
 CHANNELS = ("web", "email", "phone", "post", "in_person", "survey")
 
 
@@ -124,8 +129,8 @@ def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload
         run = CaseRun(runtime, uow, case, actor)
         waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
         if message not in waiting:
-            raise Conflict(f"the case is not waiting for {message!r} now", case_reference=reference)
-        _check_message_received(payload or {}, runtime.clock.now(), case)
+            raise Conflict(f"the case is not waiting for {message_words(message)} now", case_reference=reference)
+        _check_message_received(payload or {}, runtime.clock.now(), case, _window_opened(uow, case, message))
         event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
         run.workflow.catch(event)
         run.note("message_delivered", None, message=message, payload=payload or {})
@@ -200,8 +205,21 @@ def release_task(uow, task_id: int, actor: Actor) -> None:
         uow.commit()
 
 
-def _check_message_received(payload: dict, now: datetime, case) -> None:
-    """A message that says when it arrived may not have arrived before its case, nor outside the window."""
+def message_words(message: str) -> str:
+    """What a message is, in words: 'a request to appeal', never 'appeal_requested'."""
+    return MESSAGE_WORDS.get(message) or "that message"
+
+
+def _window_opened(uow, case, message: str):
+    """When the response a request answers was sent (its window started), with what to call it; None if none."""
+    kind, what = WINDOW_OF.get(message, (None, ""))
+    opened = [row.started_at for row in uow.deadlines.running_for_case(case.id) if row.kind == kind]
+    return (max(opened), what) if opened else None
+
+
+def _check_message_received(payload: dict, now: datetime, case, window=None) -> None:
+    """A message that says when it arrived may not have arrived before its case, nor outside the window, nor
+    (a request answering a response) before that response was sent."""
     if "received_at" not in payload:
         return
     try:
@@ -209,6 +227,10 @@ def _check_message_received(payload: dict, now: datetime, case) -> None:
     except (TypeError, ValueError):
         received = None
     problems = received_problems(received, now, case.received_at)
+    if not problems and window is not None:
+        opened, what = as_utc(window[0]).astimezone(LONDON).date(), window[1]
+        if as_utc(received).astimezone(LONDON).date() < opened:
+            problems = [f"The date received must not be before the {what} was sent ({opened:%a %d %b %Y})"]
     if problems:
         raise InvalidInput("the message's received date cannot be recorded", {"received_at": problems},
                            case_reference=case.reference)
