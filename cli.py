@@ -9,8 +9,8 @@ from pathlib import Path
 import bootstrap
 from processes.access import SYSTEM
 from processes.bundle import bundle_from_directory
-from processes.input_bounds import clock_instant, refuse_nul
 from processes.errors import DomainError
+from processes.input_bounds import clock_instant, refuse_nul
 from processes.versions import deploy_draft, publish_shipped
 from settings import Settings
 

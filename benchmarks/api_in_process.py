@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/api_in_process.py [--lifecycles 100] [--postgres postgresql://postgres@127.0.0.1/test]
 
-Prints time, CPU time, and SQL statements with their time at the driver, per lifecycle. Its instruction count is steady where wall time is
-not, so to compare two versions of the code on a noisy machine run it under
+Prints time, CPU time, and SQL statements with their time at the driver, per lifecycle. Its instruction count is
+steady where wall time is not, so to compare two versions of the code on a noisy machine run it under
 `valgrind --tool=callgrind` with --lifecycles 40 and with --lifecycles 0, and divide the difference by 40.
 """
 from __future__ import annotations
@@ -59,6 +59,7 @@ def measure(url: str, n: int) -> None:
         token = prepare(url, write_bundle(Path(folder)))
         os.environ["COMPLAINTS_DATABASE_URL"] = url
         from sqlalchemy import event
+
         from web import create_app
         app = create_app()
         sql = {"statements": 0, "seconds": 0.0}

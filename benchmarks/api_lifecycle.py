@@ -32,8 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="bench_defs" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:collaboration id="bench_collab"><bpmn:participant id="bench_part" processRef="bench_lifecycle" /></bpmn:collaboration>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="bench_defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="bench_collab">
+    <bpmn:participant id="bench_part" processRef="bench_lifecycle" /></bpmn:collaboration>
   <bpmn:process id="bench_lifecycle" isExecutable="true">
     <bpmn:laneSet id="lanes"><bpmn:lane id="team" name="Complaints team">
       <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>triage</bpmn:flowNodeRef><bpmn:flowNodeRef>gw</bpmn:flowNodeRef>
@@ -46,7 +49,8 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
         <spiffworkflow:property name="stage" value="informal" />
       </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
-    <bpmn:exclusiveGateway id="gw" default="f_no"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f_yes</bpmn:outgoing><bpmn:outgoing>f_no</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:exclusiveGateway id="gw" default="f_no"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f_yes</bpmn:outgoing><bpmn:outgoing>f_no</bpmn:outgoing></bpmn:exclusiveGateway>
     <bpmn:scriptTask id="score" name="Score"><bpmn:incoming>f_yes</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
       <bpmn:script>priority = 2 if eligible else 1</bpmn:script></bpmn:scriptTask>
     <bpmn:userTask id="respond" name="Respond">
@@ -59,7 +63,8 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end_no"><bpmn:incoming>f_no</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="triage" />
     <bpmn:sequenceFlow id="f2" sourceRef="triage" targetRef="gw" />
-    <bpmn:sequenceFlow id="f_yes" sourceRef="gw" targetRef="score"><bpmn:conditionExpression>eligible == True</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_yes" sourceRef="gw" targetRef="score">
+      <bpmn:conditionExpression>eligible == True</bpmn:conditionExpression></bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f_no" sourceRef="gw" targetRef="end_no" />
     <bpmn:sequenceFlow id="f3" sourceRef="score" targetRef="respond" />
     <bpmn:sequenceFlow id="f4" sourceRef="respond" targetRef="end" />
@@ -73,7 +78,8 @@ RESPOND = {"type": "object", "required": ["response"], "properties": {"response"
 def write_bundle(folder: Path) -> Path:
     bundle = folder / "bench_lifecycle"
     (bundle / "forms").mkdir(parents=True)
-    (bundle / "bundle.json").write_text(json.dumps({"process_key": "bench_lifecycle", "entry_process": "bench_lifecycle",
+    (bundle / "bundle.json").write_text(json.dumps({"process_key": "bench_lifecycle",
+                                                    "entry_process": "bench_lifecycle",
                                                     "title": "Benchmark lifecycle"}))
     (bundle / "bench.bpmn").write_text(BPMN)
     (bundle / "forms" / "triage.json").write_text(json.dumps(TRIAGE))

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 import bootstrap
+from benchmarks.scratch_db import drop_database, scratch_database
 from cli import init
 from handlers import build_registry
 from processes import engine, lifecycle
@@ -28,7 +29,6 @@ from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
 from processes.scripting import CaseScriptEngine
 from processes.services import HandlerContext
-from benchmarks.scratch_db import drop_database, scratch_database
 from settings import Settings
 from storage.models import Division, Task
 
@@ -80,7 +80,8 @@ def persisted_cycles(bundle: str, url: str, n: int) -> float:
     process_key = bundle_from_directory(BPMN / bundle).process_key
     with container.session_factory() as session, session.begin():
         for division in session.scalars(select(Division)):
-            division.config = {**division.config, "processes": {**division.config["processes"], "complaint": process_key}}
+            processes = {**division.config["processes"], "complaint": process_key}
+            division.config = {**division.config, "processes": processes}
     references = [lifecycle.start_case(container.uow(), container.runtime, division="IA", kind="complaint")
                   for _ in range(n)]
     with container.session_factory() as session:

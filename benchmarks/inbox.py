@@ -150,7 +150,8 @@ def main() -> None:
         bare50, bare95 = percentiles(bare_ms)
         print(f"open tasks visible to the user: {len(ids)} on page 1; rows scanned via the inbox indexes:")
         print("  " + "\n  ".join(line for line in plan.splitlines() if "Index" in line)[:1500])
-        print(f"first inbox page through the app : p50 {app50:6.2f} ms   p95 {app95:6.2f} ms   ({args.requests} requests)")
+        print(f"first inbox page through the app : p50 {app50:6.2f} ms   p95 {app95:6.2f} ms"
+              f"   ({args.requests} requests)")
         print(f"bare SQL (page with its total)   : p50 {bare50:6.2f} ms   p95 {bare95:6.2f} ms")
         print(f"ratio app p95 / bare p95         : {app95 / bare95:.2f}  (target <= 3)")
     finally:

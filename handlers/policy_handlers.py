@@ -93,7 +93,8 @@ def refer_to_hr(ctx: HandlerContext, stage: str) -> dict:
 
 def record_hr_next_steps(ctx: HandlerContext, stage: str, next_steps: str, disciplinary_action: bool) -> dict:
     """Record the next steps agreed with HR on a misconduct concern."""
-    ctx.record("hr_next_steps_agreed", stage=stage, next_steps=next_steps, disciplinary_action=bool(disciplinary_action))
+    ctx.record("hr_next_steps_agreed", stage=stage, next_steps=next_steps,
+               disciplinary_action=bool(disciplinary_action))
     return {"disciplinary_action": bool(disciplinary_action)}
 
 

@@ -5,12 +5,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
-from jinja2 import (BaseLoader, ChainableUndefined, ChoiceLoader, DictLoader, Environment, FileSystemLoader,
-                    StrictUndefined, TemplateNotFound, select_autoescape)
+from jinja2 import (
+    BaseLoader,
+    ChainableUndefined,
+    ChoiceLoader,
+    DictLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 from processes.letter_sandbox import LetterSandbox, letter_budget
-from processes.letter_templates import LETTER_FILTERS, PARTS, bundle_templates
-from processes.letter_templates import humanise, long_date, stage_key  # noqa: F401  (letters and tests use them here)
+from processes.letter_templates import LETTER_FILTERS, PARTS, bundle_templates, humanise, long_date, stage_key  # noqa: F401  (letters and tests use them here)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_LIMIT = 300

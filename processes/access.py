@@ -15,7 +15,8 @@ ROLES = {
     "administrator": "Administrator",
 }
 LANE_ROLES = {label.lower(): key for key, label in ROLES.items()} | {
-    "appeal panel": "appeal_panel", "psrd director": "psrd_director", "professional standards director": "psrd_director"}
+    "appeal panel": "appeal_panel", "psrd director": "psrd_director",
+    "professional standards director": "psrd_director"}
 
 
 def role_for_lane(lane: str | None) -> str | None:

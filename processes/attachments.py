@@ -65,7 +65,8 @@ def check_upload(field: str, filename: str, content: bytes) -> dict:
     if not content:
         raise InvalidInput("the file is empty", {field: ["The selected file is empty"]})
     if len(content) > MAX_BYTES:
-        raise InvalidInput("the file is too large", {field: [f"The file must be smaller than {MAX_BYTES // 1024 // 1024} MB"]})
+        raise InvalidInput("the file is too large",
+                           {field: [f"The file must be smaller than {MAX_BYTES // 1024 // 1024} MB"]})
     kind = sniff(content, filename)
     if kind is None:
         raise InvalidInput("the file type is not accepted",

@@ -103,7 +103,8 @@ def parse_xml_safely(name: str, content: bytes) -> etree._Element:
     try:
         defused_fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise BundleInvalid([{"file": name, "message": f"{name}: DOCTYPE and entity declarations are not allowed ({type(exc).__name__})"}]) from None
+        raise BundleInvalid([{"file": name, "message": f"{name}: DOCTYPE and entity declarations are not allowed "
+                                                       f"({type(exc).__name__})"}]) from None
     except Exception as exc:  # expat reports malformed XML as ParseError
         raise BundleInvalid([{"file": name, "message": f"{name} is not well-formed XML: {exc}"}]) from None
     try:

@@ -53,8 +53,9 @@ def bundle_from_zip(data: bytes) -> Bundle:
     if recorded is not None:
         expected = recorded.decode("utf-8", "replace").split()[0] if recorded.strip() else ""
         if expected != bundle.sha256:
-            raise BundleInvalid([{"file": HASH_FILE, "message": f"the archive records hash {expected[:64]!r} but its files "
-                                                                f"hash to {bundle.sha256}; it may have been altered"}])
+            raise BundleInvalid([{"file": HASH_FILE,
+                                  "message": f"the archive records hash {expected[:64]!r} but its files "
+                                             f"hash to {bundle.sha256}; it may have been altered"}])
     return bundle
 
 
@@ -125,8 +126,9 @@ def _inflate(archive: zipfile.ZipFile, entries: list[tuple[str, zipfile.ZipInfo]
             raise BundleInvalid([{"file": name, "message": f"{name} in the archive is damaged or its header does not "
                                                            f"match its content ({exc})"}]) from None
         if size != info.file_size:
-            raise BundleInvalid([{"file": name, "message": f"{name} in the archive holds {size} bytes but its header "
-                                                           f"says {info.file_size}; the archive is damaged or altered"}])
+            raise BundleInvalid([{"file": name,
+                                  "message": f"{name} in the archive holds {size} bytes but its header "
+                                             f"says {info.file_size}; the archive is damaged or altered"}])
         files[name] = b"".join(chunks)
     return files
 

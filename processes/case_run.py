@@ -14,8 +14,8 @@ from .access import Actor, role_for_lane
 from .calendar import LONDON, WorkingCalendar
 from .clock import Clock
 from .definitions import DefinitionCache
-from .ports import LetterQueue
 from .errors import HandlerFailed
+from .ports import LetterQueue
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
 from .services import Effects, HandlerContext, ServiceRegistry
@@ -97,8 +97,8 @@ class CaseRun:
         except (HandlerFailed, SpiffWorkflowException) as exc:
             message = str(exc)
             self.case.incident = message
-            self.note("incident_raised", getattr(getattr(exc, "task", None), "task_spec", None) and exc.task.task_spec.bpmn_id,
-                      error=message)
+            element = getattr(getattr(exc, "task", None), "task_spec", None) and exc.task.task_spec.bpmn_id
+            self.note("incident_raised", element, error=message)
             return False
         return True
 

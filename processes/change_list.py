@@ -36,7 +36,8 @@ def change_list(old: Bundle | None, new: Bundle) -> list[Change]:
             verb = "added" if before is None else "removed"
             changes.append(Change(f"File '{name}' {verb}", name, kind=verb))
             if name.endswith(".bpmn"):
-                changes += [Change(text, name, element, kind) for file, element, kind, text in bpmn_lines if file == name]
+                changes += [Change(text, name, element, kind)
+                            for file, element, kind, text in bpmn_lines if file == name]
         elif name.endswith(".bpmn"):
             lines = [Change(text, name, element, kind) for file, element, kind, text in bpmn_lines if file == name]
             changes += lines or [Change(f"{name}: only the layout or documentation changed", name, kind="layout")]

@@ -111,8 +111,8 @@ def _compare(a: dict, b: dict, old: dict, new: dict):
         yield "changed", f"{label}: result stored in {_show(b.get('result'))} instead of {_show(a.get('result'))}"
     yield from _properties(label, a["props"], b["props"])
     if a["condition"] != b["condition"]:
-        yield "changed", f"Condition on {label[0].lower()}{label[1:]} changed from {_show(a['condition'], 'no condition')} " \
-                         f"to {_show(b['condition'], 'no condition')}"
+        yield "changed", f"Condition on {label[0].lower()}{label[1:]} changed " \
+                         f"from {_show(a['condition'], 'no condition')} to {_show(b['condition'], 'no condition')}"
     if (a["source"], a["target"]) != (b["source"], b["target"]):
         yield "changed", f"{label} now runs from '{_name(b['source'], new)}' to '{_name(b['target'], new)}'"
     for key, what in (("script", "Script"), ("pre_script", "Pre-script"), ("post_script", "Post-script")):
@@ -150,7 +150,9 @@ def _properties(label: str, a: dict, b: dict):
             yield "changed", f"{label} no longer uses form {form_a}"
         else:
             yield "changed", f"{label} now uses form {form_b}" + (f" instead of {form_a}" if form_a else "")
-    rest = lambda props: {PROPERTY_LABELS.get(k, k): v for k, v in props.items() if k != "formJsonSchemaFilename"}
+    def rest(props):
+        return {PROPERTY_LABELS.get(k, k): v for k, v in props.items() if k != "formJsonSchemaFilename"}
+
     yield from _mapping(label, "property", rest(a), rest(b))
 
 

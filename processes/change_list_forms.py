@@ -55,7 +55,8 @@ def dmn_changes(file: str, before: bytes, after: bytes) -> list[tuple[str | None
             continue
         for key, what in (("inputs", "inputs"), ("outputs", "outputs"), ("hit_policy", "hit policy")):
             if a[key] != b[key]:
-                lines.append((decision_id, "changed", f"{label}: {what} changed from {_list(a[key])} to {_list(b[key])}"))
+                lines.append((decision_id, "changed",
+                              f"{label}: {what} changed from {_list(a[key])} to {_list(b[key])}"))
         old_rules = {rule_id: (n, rule) for n, (rule_id, rule) in enumerate(a["rules"], 1)}
         for n, (rule_id, rule) in enumerate(b["rules"], 1):
             if rule_id not in old_rules:

@@ -124,7 +124,8 @@ def parse_bundle(bundle: Bundle) -> ProcessDefinition:
         subprocess_specs = parser.get_subprocess_specs(bundle.entry_process)
     except ValidationException as exc:
         raise BundleInvalid([{"file": exc.file_name, "element": exc.id or None,
-                              "message": f"{exc.file_name or 'bundle'}: {exc.message if hasattr(exc, 'message') else exc}"}]) from None
+                              "message": f"{exc.file_name or 'bundle'}: "
+                                         f"{exc.message if hasattr(exc, 'message') else exc}"}]) from None
     except SpiffWorkflowException as exc:
         raise BundleInvalid([{"message": str(exc)}]) from None
     return ProcessDefinition(bundle, spec, subprocess_specs)

@@ -17,8 +17,8 @@ from .calendar import WorkingCalendar
 from .clock import SettableClock
 from .errors import BundleInvalid
 from .graph import BPMN, bpmn_roots
-from .sandbox_policy import OFFERED_BUILTINS
 from .sandbox import RUN_LIMITS, SandboxRefused
+from .sandbox_policy import OFFERED_BUILTINS
 from .scripting import ExpressionRefused, RestrictedEnvironment, check_restricted
 from .timers import bounded_duration
 

@@ -34,7 +34,8 @@ def check_schema(name: str, schema: dict) -> None:
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        raise BundleInvalid([{"file": name, "message": f"form {name} is not valid JSON Schema: {exc.message}"}]) from None
+        raise BundleInvalid([{"file": name,
+                              "message": f"form {name} is not valid JSON Schema: {exc.message}"}]) from None
     problems = [{"file": name, "property": path,
                  "message": f"form {name} names property {path!r}; a property name may hold only letters, digits "
                             "and _, and may not start with a digit"}

@@ -87,7 +87,8 @@ def export_bundle(uow, version_id: int, actor: Actor) -> tuple[str, bytes, str]:
         bundle = bundle_from_files({name: text.encode() for name, text in version.files.items()})
         _log(uow, "version_exported", actor, uow.clock_now(), version)
         uow.commit()
-        return f"{version.process_key}-v{version.number}-{version.sha256[:12]}.zip", bundle_to_zip(bundle), version.sha256
+        filename = f"{version.process_key}-v{version.number}-{version.sha256[:12]}.zip"
+        return filename, bundle_to_zip(bundle), version.sha256
 
 
 def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_note: str | None = None) -> None:

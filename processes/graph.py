@@ -74,7 +74,8 @@ def _scope_problems(file: str, scope) -> list[dict]:
         elif child.tag == BPMN + "boundaryEvent":
             forward[child.get("attachedToRef")].add(child.get("id"))
             backward[child.get("id")].add(child.get("attachedToRef"))
-    event_subprocesses = [c.get("id") for c in scope if c.tag == BPMN + "subProcess" and c.get("triggeredByEvent") == "true"]
+    event_subprocesses = [c.get("id") for c in scope
+                          if c.tag == BPMN + "subProcess" and c.get("triggeredByEvent") == "true"]
     starts = [n for n, tag in nodes.items() if tag == "startEvent"] + event_subprocesses
     if scope.tag == BPMN + "subProcess" and scope.get("triggeredByEvent") == "true":
         return []

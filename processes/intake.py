@@ -200,7 +200,8 @@ def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
         case = _case_for_token(uow, token, now)
         division = uow.divisions.get(case.division_id)
         run = CaseRun(runtime, uow, case, Actor("complainant"))
-        running = [d.due_at for d in uow.deadlines.running_for_case(case.id) if d.kind in ("acknowledgement", "response")]
+        running = [d.due_at for d in uow.deadlines.running_for_case(case.id)
+                   if d.kind in ("acknowledgement", "response")]
         can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != "closed" else []
         return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
                             case.received_at, min(running, default=None), can_send, case.access_expires_at)

@@ -81,7 +81,8 @@ def template_problems(bundle) -> list[dict]:
         except SecurityError as exc:
             problems.append({"file": name, "message": f"{name}: {_reasons(exc)}"})
         except TemplateSyntaxError as exc:
-            problems.append({"file": name, "message": f"{name} line {exc.lineno} is not a valid template: {exc.message}"})
+            problems.append({"file": name,
+                             "message": f"{name} line {exc.lineno} is not a valid template: {exc.message}"})
         except (RecursionError, MemoryError):
             problems.append({"file": name, "message": f"{name} is nested too deeply to check"})
     return problems

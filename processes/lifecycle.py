@@ -173,7 +173,8 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         division = uow.divisions.get(case.division_id)
         user_id = actor.user_id
         if assignee is not None:
-            if not actor.has_role(division.code, "line_manager") and not actor.has_role(division.code, "complaints_team"):
+            if not (actor.has_role(division.code, "line_manager")
+                    or actor.has_role(division.code, "complaints_team")):
                 raise Forbidden("only a line manager or the complaints team can reassign tasks")
             problem = assignment_refusal(uow, case, division, row, assignee) if assignee else None
             if problem:

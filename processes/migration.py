@@ -55,7 +55,8 @@ class MigrationResult:
     refused: dict[str, list[str]] = field(default_factory=dict)
 
 
-def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor, limit: int = PREVIEW_LIMIT) -> list[CaseMigration]:
+def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor,
+                      limit: int = PREVIEW_LIMIT) -> list[CaseMigration]:
     """For each running case on an older version of the process, whether it can migrate and why not."""
     _require_governance(actor)
     with uow:
@@ -68,7 +69,8 @@ def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor, limi
                 continue
             run = CaseRun(runtime, uow, case, actor)
             preview = CaseMigration(case.reference, division.code, run.version.number, run.version.sha256)
-            before = {t.task_spec.bpmn_id: (t.task_spec.bpmn_name, due) for t, due in engine.waiting_timers(run.workflow)}
+            before = {t.task_spec.bpmn_id: (t.task_spec.bpmn_name, due)
+                      for t, due in engine.waiting_timers(run.workflow)}
             preview.reasons = _blockers(run.workflow, definition)
             if not preview.reasons:
                 _migrate(run.workflow, definition)

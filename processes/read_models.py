@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
+from types import SimpleNamespace
 from typing import Protocol
 
 from .access import Actor
@@ -235,7 +235,8 @@ def _choices(uow, actor: Actor, all_divisions: list) -> dict:
     for version in versions:
         if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published
             files = uow.versions.get(version.id).files or {}
-            _STAGES_BY_SHA[version.sha256] = sorted({m for text in files.values() for m in STAGE_PROPERTY.findall(text)})
+            _STAGES_BY_SHA[version.sha256] = sorted({m for text in files.values()
+                                                     for m in STAGE_PROPERTY.findall(text)})
         stages.update(_STAGES_BY_SHA[version.sha256])
     return {"divisions": [(d.code, d.name) for d in divisions], "stages": sorted(stages),
             "versions": [(v.id, f"{v.process_key} v{v.number}") for v in versions]}

@@ -14,10 +14,10 @@ def render_pack(report: Report, title: str) -> tuple[str, str, str]:
     for table in report.tables:
         rows = table.display_rows()
         lines += [table.title, "-" * len(table.title)]
-        widths = [max(len(str(x)) for x in col) for col in zip(table.columns, *rows)] if rows else []
+        widths = [max(len(str(x)) for x in col) for col in zip(table.columns, *rows, strict=True)] if rows else []
         if rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths)))
-            lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+            lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True)))
+            lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
         else:
             lines.append("Nothing to report.")
         if table.note:

@@ -8,8 +8,16 @@ from datetime import datetime
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import Forbidden
-from .report_facts import (OUTCOME_LABELS, SLA_KINDS, STAGE_LABELS, CaseFact, DeadlineFact, Facts, ReportSource,
-                           stage_number)
+from .report_facts import (
+    OUTCOME_LABELS,
+    SLA_KINDS,
+    STAGE_LABELS,
+    CaseFact,
+    DeadlineFact,
+    Facts,
+    ReportSource,
+    stage_number,
+)
 from .report_periods import Period, median, percentile, rate, trailing_months
 
 GROUP = "group"

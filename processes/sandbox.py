@@ -9,8 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from .sandbox_budget import (DEFAULT_LIMITS, RUN_LIMITS, BudgetExceeded, Limits, Meter, SandboxRefused, check_data,
-                             text_size, weight)
+from .sandbox_budget import (
+    DEFAULT_LIMITS,
+    RUN_LIMITS,
+    BudgetExceeded,
+    Limits,
+    Meter,
+    SandboxRefused,
+    check_data,
+    text_size,
+    weight,
+)
 from .sandbox_guards import Guards, sort_items
 from .sandbox_policy import compile_source
 
@@ -187,7 +196,7 @@ def safe_builtins(guards: Guards) -> dict:
             yield guards.tuple_(pair)
 
     def zip_(*iterables):
-        for group in zip(*iterables):
+        for group in zip(*iterables, strict=False):  # scripts get the builtin's shortest-wins meaning
             yield guards.tuple_(group)
 
     types = {str_: str, list_: list, tuple_: tuple, set_: set, dict_: dict, range_: range, int_: int}

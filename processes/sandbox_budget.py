@@ -89,7 +89,8 @@ class Meter:
     def require_bits(self, bits: int) -> None:
         """Refuse, before it is computed, an integer bigger than the budget allows."""
         if bits > self.limits.int_bits:
-            raise BudgetExceeded(f"it would compute an integer of about {bits:,} bits, more than {self.limits.int_bits:,}")
+            raise BudgetExceeded(f"it would compute an integer of about {bits:,} bits, "
+                                 f"more than {self.limits.int_bits:,}")
 
 
 def _kind(value) -> str:

@@ -27,8 +27,10 @@ ALLOWED_METHODS = {str: STR_METHODS, list: LIST_METHODS, dict: DICT_METHODS, set
                    tuple: TUPLE_METHODS, int: frozenset({"bit_length"}), bool: frozenset(),
                    float: frozenset({"is_integer"})}
 ALLOWED_ATTRIBUTES = frozenset().union(*ALLOWED_METHODS.values())
-GROWING: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
-INPLACE: dict[str, str | Callable[[Any, Any], Any]] = {"+=": "+", "*=": "*", "**=": "**", "<<=": "<<", "%=": "%", "-=": operator.sub, "/=": operator.truediv,
+GROWING: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "*": operator.mul, "**": operator.pow,
+                                                 "<<": operator.lshift, "%": operator.mod}
+INPLACE: dict[str, str | Callable[[Any, Any], Any]] = {"+=": "+", "*=": "*", "**=": "**", "<<=": "<<", "%=": "%",
+           "-=": operator.sub, "/=": operator.truediv,
            "//=": operator.floordiv, ">>=": operator.rshift, "&=": operator.and_, "|=": operator.or_,
            "^=": operator.xor, "@=": operator.matmul}
 PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")

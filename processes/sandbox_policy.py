@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, cast
 from functools import lru_cache
 from types import CodeType
+from typing import Any, cast
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations

@@ -112,6 +112,6 @@ def _people(schema: dict) -> dict[str, list[dict]]:
         if field.rows is None:
             spec = schema["properties"][field.name]
             target = spec["items"] if field.many else spec
-            people[field.name] = [{"username": u, "name": n, "involved": []}
-                                  for u, n in zip(target.get("enum", []), target.get("enumNames", []))]
+            names = zip(target.get("enum", []), target.get("enumNames", []), strict=False)
+            people[field.name] = [{"username": u, "name": n, "involved": []} for u, n in names]
     return people

@@ -7,9 +7,9 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from .access import role_for_lane
 from .bundle import Bundle
 from .closing_forms import CLASSIFY, MODES, classify_mode
-from .expression_checks import ExpressionChecker
 from .engine import ProcessDefinition, parse_bundle, task_properties
 from .errors import BundleInvalid
+from .expression_checks import ExpressionChecker
 from .forms import check_schema
 from .graph import structure_problems
 from .letter_templates import template_problems
@@ -72,7 +72,8 @@ def _check_task(definition: ProcessDefinition, task_spec, operators, expressions
     if task_spec.manual and not task_spec.lane:
         problems.append({**where, "message": f"'{where['name']}' is in no lane, so no role would see it"})
     elif task_spec.manual and role_for_lane(task_spec.lane) is None:
-        problems.append({**where, "message": f"'{where['name']}' is in lane {task_spec.lane!r}, which is not a known role"})
+        problems.append({**where,
+                         "message": f"'{where['name']}' is in lane {task_spec.lane!r}, which is not a known role"})
     if props.get("dueTimer") and props["dueTimer"] not in _boundary_timer_ids(task_spec):
         problems.append({**where, "message": f"'{where['name']}' names dueTimer {props['dueTimer']!r}, "
                                              "which is not a timer on its boundary"})
@@ -105,7 +106,8 @@ def _check_form(bundle: Bundle, name: str, is_schema: bool, where: dict) -> list
 def _boundary_timer_ids(task_spec) -> set[str]:
     # Boundary events hang off the same split as the task they are attached to.
     return {sibling.bpmn_id for parent in task_spec.inputs for sibling in parent.outputs
-            if sibling is not task_spec and isinstance(getattr(sibling, "event_definition", None), TimerEventDefinition)}
+            if sibling is not task_spec
+            and isinstance(getattr(sibling, "event_definition", None), TimerEventDefinition)}
 
 
 def _check_operator(task_spec, operators, where) -> list[dict]:

@@ -1,8 +1,8 @@
 """The unit of work with the reporting, learning-register and retention repositories added."""
 from __future__ import annotations
 
-from .reports_repository import SqlLearningRegister, SqlReportSource
 from .reports_ops import SqlOperations
+from .reports_repository import SqlLearningRegister, SqlReportSource
 from .retention_store import SqlRetentionStore
 from .unit_of_work import SqlUnitOfWork
 

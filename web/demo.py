@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from processes.access import ROLES, Actor
 from processes.accounts import actor_for, hash_password, new_api_token
-from processes.case_view import visible_case, waiting_messages
 from processes.case_run import CaseRun
+from processes.case_view import visible_case, waiting_messages
 from processes.errors import DomainError
 from processes.forms import rule_nodes
 from processes.intake import issue_access_token, record_case
@@ -49,8 +49,8 @@ def demo_users() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
             users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]}", f"{code.lower()}.{short}@seetec.example",
                           [(code, role)]))
         for role, short in SECOND.items():
-            users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]} 2", f"{code.lower()}.{short}@seetec.example",
-                          [(code, role)]))
+            users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]} 2",
+                          f"{code.lower()}.{short}@seetec.example", [(code, role)]))
     return users
 
 
@@ -242,6 +242,6 @@ def credentials_text() -> str:
     """The demo sign-in details, as printed by `init --demo` and listed in docs/web.md."""
     lines = [f"Demo sign-in (every account's password: {DEMO_PASSWORD})",
              "  admin                 group-wide administrator (all divisions)"]
-    for username, name, _, memberships in demo_users()[1:]:
+    for username, name, _, _memberships in demo_users()[1:]:
         lines.append(f"  {username:<21} {name}")
     return "\n".join(lines)

@@ -83,6 +83,7 @@ def badge():
             return None
         if "inbox_total" not in g:
             from processes.read_models import inbox_count
+
             from .security import container
             g.inbox_total = inbox_count(container().uow(), g.actor, container().clock)
         return g.inbox_total

@@ -1,8 +1,8 @@
 """Alembic environment: runs migrations on the configured URL."""
 from alembic import context
 
-from storage.db import make_engine
 from storage import files, reports_models  # noqa: F401 - their tables belong to the metadata
+from storage.db import make_engine
 from storage.models import Base
 
 config = context.config

@@ -1,6 +1,14 @@
 """Group policy 2.3.3 to 2.3.5 and 3.1.4: permission, consent, deceased people and seriousness at intake."""
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, findings, new_case, sent, to_informal_investigation, triage_answers, utc,
+    at,
+    closed_as,
+    end_of,
+    findings,
+    new_case,
+    sent,
+    to_informal_investigation,
+    triage_answers,
+    utc,
 )
 
 

@@ -1,7 +1,17 @@
 """Group policy 3.1.2, 3.1.3, 3.1.5 and 3.1.6: exact due dates on the working-day calendar, alerts and windows."""
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, findings, new_case, sent, to_escalation_window, to_formal_investigation,
-    to_informal_investigation, to_panel_review, triage_answers, utc,
+    at,
+    closed_as,
+    end_of,
+    findings,
+    new_case,
+    sent,
+    to_escalation_window,
+    to_formal_investigation,
+    to_informal_investigation,
+    to_panel_review,
+    triage_answers,
+    utc,
 )
 
 

@@ -6,7 +6,17 @@ import pytest
 from processes.errors import InvalidInput
 from processes.forms import validate_form
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, events, findings, new_case, panel_decision, sent, to_informal_investigation, to_panel_review, utc,
+    at,
+    closed_as,
+    end_of,
+    events,
+    findings,
+    new_case,
+    panel_decision,
+    sent,
+    to_informal_investigation,
+    to_panel_review,
+    utc,
 )
 
 ACTION = {"description": "Refresh appointment-letter training", "owner": "team.lead", "review_on": "2027-02-10",

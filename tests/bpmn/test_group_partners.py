@@ -1,6 +1,14 @@
 """Group policy 2.5: complaints about other providers, several providers, and Delivery Partners."""
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, events, new_case, panel_decision, sent, triage_answers, utc,
+    at,
+    closed_as,
+    end_of,
+    events,
+    new_case,
+    panel_decision,
+    sent,
+    triage_answers,
+    utc,
 )
 
 

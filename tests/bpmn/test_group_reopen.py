@@ -1,7 +1,16 @@
 """Group policy 3.1.6: the appeal panel may reopen the complaint at the formal stage, as often as it must."""
 from processes import engine
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, findings, new_case, panel_decision, sent, to_panel_review, triage_answers, utc,
+    at,
+    closed_as,
+    end_of,
+    findings,
+    new_case,
+    panel_decision,
+    sent,
+    to_panel_review,
+    triage_answers,
+    utc,
 )
 
 DEPTH_LIMIT = 1000  # SpiffWorkflow's task iterator stops descending here, silently

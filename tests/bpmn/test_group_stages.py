@@ -4,8 +4,19 @@ import pytest
 from processes.errors import InvalidInput
 from processes.forms import validate_form
 from tests.bpmn.test_group_support import (
-    CONFIG, at, closed_as, end_of, events, findings, new_case, panel_decision, sent, to_informal_investigation,
-    to_panel_review, triage_answers, utc,
+    CONFIG,
+    at,
+    closed_as,
+    end_of,
+    events,
+    findings,
+    new_case,
+    panel_decision,
+    sent,
+    to_informal_investigation,
+    to_panel_review,
+    triage_answers,
+    utc,
 )
 
 

@@ -2,8 +2,19 @@
 import pytest
 
 from tests.bpmn.test_group_support import (
-    at, closed_as, end_of, findings, new_case, sent, to_appeal_window, to_escalation_window,
-    to_formal_investigation, to_informal_investigation, to_panel_review, triage_answers, utc,
+    at,
+    closed_as,
+    end_of,
+    findings,
+    new_case,
+    sent,
+    to_appeal_window,
+    to_escalation_window,
+    to_formal_investigation,
+    to_informal_investigation,
+    to_panel_review,
+    triage_answers,
+    utc,
 )
 
 

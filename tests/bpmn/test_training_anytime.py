@@ -1,10 +1,26 @@
 """What can happen at any Training stage: withdrawal, unacceptable behaviour, and learning beyond closure."""
 import pytest
 
-from tests.bpmn.test_training_support import (ACTIONS, appeal, at, awaited, deliver, escalate, event, events,
-                                              formal_response_sent, informal_response_sent, investigate_formally,
-                                              investigate_informally, lane, review_formal_complaint, task_tree_depth,
-                                              training_case, triage, write_informal_response)
+from tests.bpmn.test_training_support import (
+    ACTIONS,
+    appeal,
+    at,
+    awaited,
+    deliver,
+    escalate,
+    event,
+    events,
+    formal_response_sent,
+    informal_response_sent,
+    investigate_formally,
+    investigate_informally,
+    lane,
+    review_formal_complaint,
+    task_tree_depth,
+    training_case,
+    triage,
+    write_informal_response,
+)
 
 
 def at_triage():

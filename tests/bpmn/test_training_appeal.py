@@ -3,9 +3,22 @@ import pytest
 
 from processes.errors import InvalidInput
 from processes.forms import independent_fields, validate_form
-from tests.bpmn.test_training_support import (appeal, at, awaited, decide_appeal, deliver, end_of, event,
-                                              formal_response_sent, investigate_informally, lane, timer_kind,
-                                              training_case, triage, write_informal_response)
+from tests.bpmn.test_training_support import (
+    appeal,
+    at,
+    awaited,
+    decide_appeal,
+    deliver,
+    end_of,
+    event,
+    formal_response_sent,
+    investigate_informally,
+    lane,
+    timer_kind,
+    training_case,
+    triage,
+    write_informal_response,
+)
 
 ARBITER = [{"name": "Independent adjudicator", "contact": "adjudicator@example.org"}]
 

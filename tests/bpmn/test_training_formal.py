@@ -2,9 +2,22 @@
 import pytest
 
 from processes.errors import InvalidInput
-from tests.bpmn.test_training_support import (at, deliver, end_of, event, explanation, formal_response_sent,
-                                              informal_response_sent, investigate_formally, lane, review_formal_complaint,
-                                              task_tree_depth, timer_kind, training_case, triage)
+from tests.bpmn.test_training_support import (
+    at,
+    deliver,
+    end_of,
+    event,
+    explanation,
+    formal_response_sent,
+    informal_response_sent,
+    investigate_formally,
+    lane,
+    review_formal_complaint,
+    task_tree_depth,
+    timer_kind,
+    training_case,
+    triage,
+)
 
 
 def escalated_on_4_january():

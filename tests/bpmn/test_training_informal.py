@@ -1,7 +1,20 @@
 """Seetec Training informal stage: response in 20 working days, mediation, escalation window, non-cooperation."""
-from tests.bpmn.test_training_support import (ACTIONS, at, awaited, deliver, end_of, event, events,
-                                              informal_response_sent, investigate_informally, lane, timer_kind,
-                                              training_case, triage, write_informal_response)
+from tests.bpmn.test_training_support import (
+    ACTIONS,
+    at,
+    awaited,
+    deliver,
+    end_of,
+    event,
+    events,
+    informal_response_sent,
+    investigate_informally,
+    lane,
+    timer_kind,
+    training_case,
+    triage,
+    write_informal_response,
+)
 
 
 def informal_case():

@@ -1,6 +1,5 @@
 """Seetec Training intake: acknowledgement within 5 working days, routes, third parties and feedback surveys."""
-from tests.bpmn.test_training_support import (ACTIONS, at, end_of, event, events, lane, timer_kind, training_case,
-                                              triage)
+from tests.bpmn.test_training_support import ACTIONS, at, end_of, event, events, lane, timer_kind, training_case, triage
 
 
 def test_acknowledgement_is_due_five_working_days_after_receipt_across_christmas_and_new_year():

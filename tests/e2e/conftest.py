@@ -34,7 +34,8 @@ E2E_STAFF = {
 def pytest_collection_modifyitems(items):
     missing = [str(p) for p in (CHROMIUM, BUNDLE_JS) if not p.exists()]
     if missing:
-        skip = pytest.mark.skip(reason=f"browser tests need {', '.join(missing)} (cd frontend && npm ci && npm run build)")
+        skip = pytest.mark.skip(reason=f"browser tests need {', '.join(missing)} "
+                                       "(cd frontend && npm ci && npm run build)")
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from processes.lifecycle import start_case
 from storage import models as m
+from tests.e2e.conftest import ARGS, CHROMIUM, serving
 from tests.governance_support import PASSWORD, add_user
 from web import create_app
-from tests.e2e.conftest import ARGS, CHROMIUM, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "web" / "static" / "build" / "diagrams.js"
@@ -202,7 +202,8 @@ def test_the_runtime_settings_box_edits_timers_task_properties_and_conditions(br
     analyst.wait_for_url(re.compile(r".*/modeler/versions/\d+\?file=.*"))
     with container.uow() as uow:
         draft = uow.versions.for_process(SETUP["process"])[-1]
-        xml = next(text for name, text in draft.files.items() if name.endswith(".bpmn") and f'id="{SETUP["timer"]}"' in text)
+        xml = next(text for name, text in draft.files.items()
+                   if name.endswith(".bpmn") and f'id="{SETUP["timer"]}"' in text)
         state, problems = draft.state, draft.validation
     timer = xml[xml.index(f'id="{SETUP["timer"]}"'):]
     assert "working_days_after(received_at, 7)" in timer[:timer.index("</bpmn:boundaryEvent>")]
@@ -212,7 +213,8 @@ def test_the_runtime_settings_box_edits_timers_task_properties_and_conditions(br
     assert state == "draft" and problems == []
 
 
-@pytest.mark.skipif(not (ROOT / "bpmn" / "shared" / "eligibility.dmn").exists(), reason="needs the shared decision table")
+@pytest.mark.skipif(not (ROOT / "bpmn" / "shared" / "eligibility.dmn").exists(),
+                    reason="needs the shared decision table")
 def test_decision_tables_open_in_dmn_js_and_forms_preview_live_with_the_inbox_renderer(browser, server, container):
     with container.uow() as uow:
         version_id = uow.versions.published("group_complaint").id

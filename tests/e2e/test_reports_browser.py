@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from tests import reports_seed as seed
-from web import create_app
 from tests.e2e.conftest import ARGS, CHROMIUM, serving
+from web import create_app
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -7,8 +7,15 @@ from sqlalchemy import select
 
 from processes.access import SYSTEM
 from processes.errors import BundleInvalid, Conflict, Forbidden, InvalidInput
-from processes.governance import (approve_version, export_bundle, import_bundle, publish_version, reject_version,
-                                  save_draft, submit_version)
+from processes.governance import (
+    approve_version,
+    export_bundle,
+    import_bundle,
+    publish_version,
+    reject_version,
+    save_draft,
+    submit_version,
+)
 from processes.governance_reads import case_version, processes_overview, review
 from processes.lifecycle import start_case
 from storage import models as m

@@ -108,7 +108,7 @@ def test_a_case_whose_completed_step_changed_cannot_migrate_and_stays_untouched(
 
 
 def test_a_case_waiting_at_a_removed_element_cannot_migrate(container, people):
-    older = start_case(container.uow(), container.runtime, division="IA", kind="complaint")
+    start_case(container.uow(), container.runtime, division="IA", kind="complaint")
     xml = demo_text()
     start = xml.index('<bpmn:boundaryEvent id="triage_reminder"')
     end = xml.index("</bpmn:boundaryEvent>", start) + len("</bpmn:boundaryEvent>")

@@ -9,8 +9,15 @@ from processes.access import SYSTEM, Actor
 from processes.errors import Conflict, Forbidden, NotFound
 from processes.services import LetterDraft
 from storage import models as m
-from tests.integration.test_outbox_dispatch import (IA_MAILBOX, case_of, dispatcher, event_kinds, route_to_demo, rows,
-                                                    start)
+from tests.integration.test_outbox_dispatch import (
+    IA_MAILBOX,
+    case_of,
+    dispatcher,
+    event_kinds,
+    route_to_demo,
+    rows,
+    start,
+)
 from tests.integration.test_smtp_sender import smtp_server  # noqa: F401  (fixture)
 
 TEAM = Actor("casey", user_id=99, roles={"IA": frozenset({"complaints_team"})})

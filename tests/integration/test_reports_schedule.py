@@ -1,5 +1,5 @@
 """Scheduled packs through the outbox, learning reminders, the learning register and closure classification."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select

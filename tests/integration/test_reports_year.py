@@ -111,7 +111,7 @@ def test_learning_figures_and_trend_follow_the_records(container, year):
     assert rows["Best practice marked for sharing"] == sum(a["best"] for a in learning)
     trend = report.table("trends").rows
     assert [r[0] for r in trend] == [date(2025, m, 1).strftime("%b %Y") for m in range(1, 13)]
-    for key, row in zip(MONTHS, trend):
+    for key, row in zip(MONTHS, trend, strict=True):
         assert row[1] == sum(c.kind == "complaint" and in_month(c.received_at, key) for c in cases)
         assert row[2] == sum(c.kind == "compliment" and in_month(c.received_at, key) for c in cases)
 

@@ -44,8 +44,8 @@ def clone_cases(container, reference: str, copies: int) -> None:
                            complainant={}, created_at=case.created_at)
             session.add(clone)
             session.flush()
-            session.add(m.Instance(case_id=clone.id, version_id=instance.version_id, state=with_fresh_task_ids(instance.state),
-                                   due_at=instance.due_at))
+            session.add(m.Instance(case_id=clone.id, version_id=instance.version_id,
+                                   state=with_fresh_task_ids(instance.state), due_at=instance.due_at))
 
 
 def reminders_fired_per_case(container) -> dict[int, int]:

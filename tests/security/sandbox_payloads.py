@@ -1,9 +1,10 @@
 """Sandbox escape payloads and resource bombs, the diagram places they are tried in, and the set-up they need.
 
 The generator payloads walk from a running generator's frame back to the frame that called the sandbox,
-whose builtins are the real ones: the escape the issue reproduced. Each escape payload, were it to run, would write the marker file named by `{marker}` (or read something it
-must not), so a test can prove that nothing happened. Expression payloads go in every place; statement
-payloads (decorators, class statements, try/except frame walks) only fit where a script goes.
+whose builtins are the real ones: the escape the issue reproduced. Each escape payload, were it to run, would
+write the marker file named by `{marker}` (or read something it must not), so a test can prove that nothing happened.
+Expression payloads go in every place; statement payloads (decorators, class statements, try/except frame walks) only
+fit where a script goes.
 """
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ SLOTS = {
               "record_due", "the timer expression of 'Acknowledgement due'"),
     "condition": ("f_probe", "the condition of 'Probe'", "probe_gateway", "the condition of a flow leaving 'Probe?'"),
     "script": ("probe_script", "the script of 'Probe the data'", "probe_script", "the script of 'Probe the data'"),
-    "form default": ("record", "the pre script of 'Record the details'", "record", "the script of 'Record the details'"),
+    "form default": ("record", "the pre script of 'Record the details'",
+                     "record", "the script of 'Record the details'"),
 }
 
 
@@ -125,7 +127,8 @@ def webtest_with(slot: str, source: str) -> str:
                             '<bpmn:exclusiveGateway id="probe_gateway" name="Probe?" default="f_probe_default">'
                             '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f_probe</bpmn:outgoing>'
                             '<bpmn:outgoing>f_probe_default</bpmn:outgoing></bpmn:exclusiveGateway>'
-                            '<bpmn:sequenceFlow id="f_probe" name="Probe" sourceRef="probe_gateway" targetRef="allocate">'
+                            '<bpmn:sequenceFlow id="f_probe" name="Probe" sourceRef="probe_gateway" '
+                            'targetRef="allocate">'
                             f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{code}'
                             '</bpmn:conditionExpression></bpmn:sequenceFlow>'
                             '<bpmn:sequenceFlow id="f_probe_default" sourceRef="probe_gateway" targetRef="allocate" />')

@@ -63,7 +63,7 @@ def staffing_bundle():
                        for i, (lane, nodes) in enumerate(lanes.items()))
     order = ["start", *[n for n, _, _ in STEPS], "end"]
     flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}" />'
-                    for i, (a, b) in enumerate(zip(order, order[1:])))
+                    for i, (a, b) in enumerate(zip(order, order[1:], strict=False)))
     xml = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
            '20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
            'id="staff_test_definitions" targetNamespace="http://bpmn.io/schema/bpmn">'

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from storage import models as m
-from tests.security.staffing_support import (advance_to, bearer, login, open_case, snapshot, staffed,  # noqa: F401
-                                             task_id)
+from tests.security.staffing_support import advance_to, bearer, login, open_case, snapshot, staffed, task_id  # noqa: F401
 from web import create_app
 from web.extensions import limiter
 

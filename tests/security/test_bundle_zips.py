@@ -1,7 +1,8 @@
 """Bundle imports from corrupt or lying zips: each is a 400 with a clear reason, and no version is created.
 
 Sizes are counted on the bytes as they inflate, never trusted from headers (headers that admit too much are refused
-before inflating), so a header that lies, a zip bomb and an archive of many small files all stop early. Paths that leave the bundle and names that are not UTF-8 are refused.
+before inflating), so a header that lies, a zip bomb and an archive of many small files all stop early. Paths that
+leave the bundle and names that are not UTF-8 are refused.
 """
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ BAD_ARCHIVES = {
     "one file over the file limit": (
         lambda: archive(demo_with(**{"zeros.txt": b"\0" * (3 * MB)})), "zeros.txt is larger than 2 MB once inflated"),
     "too many entries": (
-        lambda: archive({**{f"d{i}/": b"" for i in range(450)}, **DEMO_FILES}), "a bundle archive may hold at most 400"),
+        lambda: archive({**{f"d{i}/": b"" for i in range(450)}, **DEMO_FILES}),
+        "a bundle archive may hold at most 400"),
     "too many files": (
         lambda: archive(demo_with(**{f"f{i}.txt": b"x" for i in range(250)})), "a bundle may hold at most 200 files"),
     "parent folder": (lambda: archive(demo_with(**{"../evil.bpmn": b"x"})), "outside the bundle"),

@@ -29,7 +29,8 @@ LINE_MANAGER = "ia.lm"
 
 @pytest.fixture
 def served(container):
-    """The product served on a free port, with twenty IA complaints team members and a line manager, each with a token."""
+    """The product served on a free port, with twenty IA complaints team members and a line manager, each with a
+    token."""
     tokens = {}
     with container.uow() as uow:
         ia = uow.divisions.by_code("IA")
@@ -92,8 +93,8 @@ def test_of_twenty_concurrent_completions_of_a_task_exactly_one_succeeds_and_the
     c, base = served["container"], served["url"]
     for round_number in range(ROUNDS):
         reference, task_id = new_triage_task(c)
-        calls = [lambda token=served["tokens"][name]: post(f"{base}/api/v1/tasks/{task_id}/complete", token,
-                                                           {"data": triage_answers()}) for name in TEAM]
+        calls = [lambda token=served["tokens"][name], task_id=task_id: post(
+            f"{base}/api/v1/tasks/{task_id}/complete", token, {"data": triage_answers()}) for name in TEAM]
         results = race(calls)
         assert tally(results) == Counter({200: 1, 409: COMPLETERS - 1}), (
             round_number, tally(results), [body[:300] for status, body in results if status not in (200, 409)])
@@ -112,8 +113,8 @@ def test_of_ten_concurrent_claims_of_a_task_exactly_one_succeeds_and_the_rest_ge
     claimers = TEAM[:CLAIMERS]
     for round_number in range(ROUNDS):
         _, task_id = new_triage_task(c)
-        calls = [lambda token=served["tokens"][name]: post(f"{base}/api/v1/tasks/{task_id}/claim", token)
-                 for name in claimers]
+        calls = [lambda token=served["tokens"][name], task_id=task_id: post(
+            f"{base}/api/v1/tasks/{task_id}/claim", token) for name in claimers]
         results = race(calls)
         assert tally(results) == Counter({200: 1, 409: CLAIMERS - 1}), (
             round_number, tally(results), [body[:300] for status, body in results if status not in (200, 409)])

@@ -66,7 +66,8 @@ def test_a_worker_killed_during_a_timer_sweep_has_its_timers_fired_by_another_wi
     per_case = reminders_fired_per_case(container)
     assert len(per_case) == 30 and set(per_case.values()) == {1}
     with container.session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(m.Outbox).where(m.Outbox.template == "sla_warning")) == 30
+        warnings = select(func.count()).select_from(m.Outbox).where(m.Outbox.template == "sla_warning")
+        assert session.scalar(warnings) == 30
 
 
 def test_a_worker_killed_between_sending_and_marking_has_its_letters_sent_by_another_within_two_sweeps(
@@ -85,7 +86,8 @@ def test_a_worker_killed_between_sending_and_marking_has_its_letters_sent_by_ano
         drill.wait_until("the survivor's scheduler started", lambda: drill.beat_at(survivor) is not None)
         first_beat = drill.beat_at(survivor)
         drill.wait_until("the survivor dispatched while the doomed worker was stuck for two leases", lambda: (
-            drill.beat_at(survivor) > first_beat + 1.5 * timedelta(seconds=SWEEP) and drill.now() > claimed + 2 * LEASE))
+            drill.beat_at(survivor) > first_beat + 1.5 * timedelta(seconds=SWEEP)
+            and drill.now() > claimed + 2 * LEASE))
         alive = held_by(drill, OUTBOX, "doomed")
         assert len(alive) == 6 and min(alive.values()) > claimed + LEASE
 

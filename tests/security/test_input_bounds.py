@@ -20,8 +20,7 @@ from processes.errors import InvalidInput
 from processes.input_bounds import NUL_MESSAGE, refuse_nul
 from processes.intake import record_case
 from storage import models as m
-from tests.web.conftest import RECORD_FORM, api, login, open_case, open_task
-from tests.web.conftest import app, client, staff, webtest  # noqa: F401  (fixtures)
+from tests.web.conftest import RECORD_FORM, api, app, client, login, open_case, open_task, staff, webtest  # noqa: F401  (fixtures)
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

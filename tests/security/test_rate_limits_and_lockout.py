@@ -8,11 +8,9 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 import bootstrap
 from processes.access import SYSTEM

@@ -20,8 +20,16 @@ from processes.sandbox import Limits
 from processes.scripting import ExpressionRefused, RestrictedEnvironment
 from tests.governance_support import version_rows
 from tests.integration.helpers import case_row, open_task_ids
-from tests.security.sandbox_payloads import (BOMBS, PROCESS, RECORD_DATA, SLOTS, STATEMENT_BOMBS, as_code,
-                                             publish_unchecked, webtest_with)
+from tests.security.sandbox_payloads import (
+    BOMBS,
+    PROCESS,
+    RECORD_DATA,
+    SLOTS,
+    STATEMENT_BOMBS,
+    as_code,
+    publish_unchecked,
+    webtest_with,
+)
 from tests.web.conftest import app, client, login, open_case, staff, webtest  # noqa: F401 - fixtures
 
 GUARD_SECONDS = 120  # a failure guard for a hung request, not a timing assertion
@@ -32,7 +40,8 @@ def bombs_for(slot: str) -> dict[str, str]:
     return {**BOMBS, **STATEMENT_BOMBS} if slot in SCRIPT_SLOTS else dict(BOMBS)
 
 
-def environment(limits: Limits = Limits()) -> RestrictedEnvironment:
+def environment(limits: Limits | None = None) -> RestrictedEnvironment:
+    limits = limits if limits is not None else Limits()
     clock = SettableClock(datetime(2026, 12, 23, 10, tzinfo=timezone.utc))
     return RestrictedEnvironment(clock, WorkingCalendar(), limits)
 
@@ -109,7 +118,8 @@ def test_an_expression_reads_case_data_and_cannot_change_it():
 def test_the_budget_leaves_room_for_ordinary_work():
     env = environment()
     data = {"actions": [{"owner": f"o{i}", "due": f"2026-12-{i % 28 + 1:02d}"} for i in range(500)]}
-    env.execute("owners = sorted(set(a['owner'] for a in actions))\nlate = [a for a in actions if a['due'] < '2026-12-10']\n"
+    env.execute("owners = sorted(set(a['owner'] for a in actions))\n"
+                "late = [a for a in actions if a['due'] < '2026-12-10']\n"
                 "summary = ', '.join(owners[:3]) + f' and {len(owners) - 3:,} more'", data)
     assert data["summary"] == "o0, o1, o10 and 497 more" and len(data["late"]) == 162
     assert env.evaluate("working_days_after(received_at, 20)", {"received_at": "2026-12-23"}).startswith("2027-01-25")
@@ -128,8 +138,8 @@ def test_a_bomb_in_a_draft_is_refused_as_a_validation_problem_while_other_reques
     for name, bomb in bombs_for(slot).items():
         before = version_rows(webtest)
         diagram = webtest_with(slot, as_code(slot, bomb))
-        thread, outcome = in_background(lambda: client.post(f"/modeler/versions/{base}/save",
-                                                            data={"file": "webtest.bpmn", "content": diagram}))
+        thread, outcome = in_background(lambda diagram=diagram: client.post(
+            f"/modeler/versions/{base}/save", data={"file": "webtest.bpmn", "content": diagram}))
         health = served_meanwhile(app, thread)
         response = outcome.get("result")
         page = html.unescape(response.get_data(as_text=True)) if response is not None else repr(outcome)

@@ -20,9 +20,19 @@ from processes.clock import SettableClock
 from processes.scripting import ExpressionRefused, RestrictedEnvironment
 from tests.governance_support import add_user, sign_in, version_rows, web_client
 from tests.integration.helpers import case_row, open_task_ids
-from tests.security.sandbox_payloads import (ESCAPES, PROCESS, RECORD_DATA, SLOTS, STATEMENT_ESCAPES,
-                                             WORKING_IN_PLAIN_PYTHON, as_code, filled, publish_unchecked,
-                                             webtest_files, webtest_with)
+from tests.security.sandbox_payloads import (
+    ESCAPES,
+    PROCESS,
+    RECORD_DATA,
+    SLOTS,
+    STATEMENT_ESCAPES,
+    WORKING_IN_PLAIN_PYTHON,
+    as_code,
+    filled,
+    publish_unchecked,
+    webtest_files,
+    webtest_with,
+)
 from tests.web.conftest import app, client, login, open_case, staff, webtest  # noqa: F401 - fixtures
 
 SCRIPT_SLOTS = ("script", "form default")

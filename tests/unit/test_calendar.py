@@ -41,7 +41,8 @@ def test_year_end_in_england_skips_christmas_boxing_day_and_new_year():
 
 def test_scotland_also_skips_2_january():
     assert due_date(ENGLAND, date(2026, 12, 31), 1) == date(2027, 1, 4)
-    assert due_date(SCOTLAND, date(2026, 12, 31), 2) == date(2027, 1, 6)  # 1 and 4 Jan (2 Jan 2027 is Saturday, observed on 4th)
+    # 1 and 4 Jan (2 Jan 2027 is Saturday, observed on the 4th)
+    assert due_date(SCOTLAND, date(2026, 12, 31), 2) == date(2027, 1, 6)
 
 
 def test_scotland_skips_st_andrews_day_but_england_does_not():

@@ -14,9 +14,11 @@ LANES = """<bpmn:laneSet id="demo_lanes">
 DMN = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="D" namespace="x">
   <decision id="route" name="Route complaint"><decisionTable id="t" hitPolicy="FIRST">
-    <input id="i1" label="Category"><inputExpression id="e1" typeRef="string"><text>category</text></inputExpression></input>
+    <input id="i1" label="Category">
+      <inputExpression id="e1" typeRef="string"><text>category</text></inputExpression></input>
     <output id="o1" label="Lane" name="lane" typeRef="string" />
-    <rule id="r1"><inputEntry id="a1"><text>"staff"</text></inputEntry><outputEntry id="b1"><text>"HR"</text></outputEntry></rule>
+    <rule id="r1"><inputEntry id="a1"><text>"staff"</text></inputEntry>
+      <outputEntry id="b1"><text>"HR"</text></outputEntry></rule>
     {extra}
   </decisionTable></decision>
 </definitions>"""
@@ -83,7 +85,8 @@ def test_operator_parameter_condition_and_rename_changes_are_each_one_line():
 
 
 def test_added_and_removed_elements_and_flows_are_listed():
-    changed = xml(('<bpmn:endEvent id="end_reminded" name="Reminder sent">', '<bpmn:endEvent id="end_done" name="Done">'),
+    changed = xml(('<bpmn:endEvent id="end_reminded" name="Reminder sent">',
+                   '<bpmn:endEvent id="end_done" name="Done">'),
                   ('targetRef="end_reminded"', 'targetRef="end_done"'))
     result = lines(demo(), {**demo(), "demo.bpmn": changed.encode()})
     assert "End event 'Done' added" in result and "End event 'Reminder sent' removed" in result
@@ -93,15 +96,18 @@ def test_added_and_removed_elements_and_flows_are_listed():
 
 def test_a_layout_only_change_says_so():
     moved = xml(('<dc:Bounds x="172" y="142"', '<dc:Bounds x="170" y="140"'))
-    assert lines(demo(), {**demo(), "demo.bpmn": moved.encode()}) == ["demo.bpmn: only the layout or documentation changed"]
+    assert lines(demo(), {**demo(), "demo.bpmn": moved.encode()}) == [
+        "demo.bpmn: only the layout or documentation changed"]
 
 
 def test_decision_rules_added_and_changed_are_listed():
     old = {**demo(), "route.dmn": DMN.format(extra="").encode()}
-    extra = '<rule id="r2"><inputEntry id="a2"><text>"other"</text></inputEntry><outputEntry id="b2"><text>"Complaints team"</text></outputEntry></rule>'
+    extra = ('<rule id="r2"><inputEntry id="a2"><text>"other"</text></inputEntry>'
+             '<outputEntry id="b2"><text>"Complaints team"</text></outputEntry></rule>')
     new = {**demo(), "route.dmn": DMN.format(extra=extra).replace('"HR"', '"PSRD director"').encode()}
     assert lines(old, new) == [
-        "Decision 'Route complaint': rule 1 changed from (when \"staff\" then \"HR\") to (when \"staff\" then \"PSRD director\")",
+        "Decision 'Route complaint': rule 1 changed from (when \"staff\" then \"HR\") "
+        "to (when \"staff\" then \"PSRD director\")",
         "Decision 'Route complaint': rule 2 added (when \"other\" then \"Complaints team\")"]
 
 

@@ -5,7 +5,7 @@ import pytest
 from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
 from processes.sandbox import SandboxRefused
-from processes.scripting import RestrictedEnvironment, check_restricted
+from processes.scripting import ExpressionRefused, RestrictedEnvironment, check_restricted
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_expressions_see_case_data_now_and_working_days(env):
     "globals()",
 ])
 def test_expressions_cannot_reach_outside_the_sandbox(env, source):
-    with pytest.raises(Exception):
+    with pytest.raises(ExpressionRefused):
         env.evaluate(source, {"x": 1})
 
 

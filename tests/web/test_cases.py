@@ -59,7 +59,8 @@ def test_recording_an_escalation_with_its_true_received_date_moves_the_case_on(c
     html = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert "The reply ignored my main point." in html and "Upheld" in html
     with webtest.uow() as uow:
-        event = [e for e in uow.events.for_case(uow.cases.by_reference(reference).id) if e.kind == "message_delivered"][0]
+        events = uow.events.for_case(uow.cases.by_reference(reference).id)
+        event = [e for e in events if e.kind == "message_delivered"][0]
         assert event.data["payload"]["received_at"].startswith("2026-12-21")
         assert event.data["payload"]["channel"] == "post"
 
@@ -154,7 +155,8 @@ def test_an_open_case_is_not_classified_on_its_page(client, webtest):
     add_category(webtest.uow(), "communication", "Communication", "theme", SYSTEM)
     login(client, "ia.team")
     assert "Closure classification" not in client.get(f"/cases/{reference}").get_data(as_text=True)
-    response = client.post(f"/cases/{reference}/classification", data={"outcome": "upheld", "themes": ["communication"]})
+    response = client.post(f"/cases/{reference}/classification",
+                           data={"outcome": "upheld", "themes": ["communication"]})
     assert response.status_code == 409
     with webtest.uow() as uow:
         case = uow.cases.by_reference(reference)
@@ -164,5 +166,6 @@ def test_an_open_case_is_not_classified_on_its_page(client, webtest):
 def test_another_divisions_user_cannot_classify_a_case(client, webtest):
     reference = _closed_case(webtest)
     login(client, "euk.team")
-    response = client.post(f"/cases/{reference}/classification", data={"outcome": "upheld", "themes": ["communication"]})
+    response = client.post(f"/cases/{reference}/classification",
+                           data={"outcome": "upheld", "themes": ["communication"]})
     assert response.status_code == 404

@@ -3,8 +3,17 @@ import pytest
 
 from processes.governance import save_draft, submit_version
 from processes.lifecycle import start_case
-from tests.governance_support import (PROCESS, add_user, csrf_token, published_id, sign_in, use_demo_process,
-                                      version_rows, web_client, with_ack_deadline)
+from tests.governance_support import (
+    PROCESS,
+    add_user,
+    csrf_token,
+    published_id,
+    sign_in,
+    use_demo_process,
+    version_rows,
+    web_client,
+    with_ack_deadline,
+)
 
 CHANGE_LINE = ("Timer &#39;Triage deadline&#39; changed from working_days_after(received_at, 5) "
                "to working_days_after(received_at, 3)")

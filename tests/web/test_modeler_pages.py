@@ -7,8 +7,18 @@ import zipfile
 import pytest
 
 from processes.bundle import bundle_from_directory
-from tests.governance_support import (DEMO, PROCESS, add_user, demo_text, published_id, sign_in, use_demo_process,
-                                      version_rows, web_client, with_ack_deadline)
+from tests.governance_support import (
+    DEMO,
+    PROCESS,
+    add_user,
+    demo_text,
+    published_id,
+    sign_in,
+    use_demo_process,
+    version_rows,
+    web_client,
+    with_ack_deadline,
+)
 
 XXE = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'
 

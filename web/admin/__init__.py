@@ -10,9 +10,21 @@ from datetime import date
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from processes.access import ROLES
-from processes.admin import (add_closure, admin_log, create_user, issue_api_token, list_closures, list_users,
-                             remove_closure, revoke_api_token, set_active, set_group_wide, set_memberships,
-                             set_password, show_user)
+from processes.admin import (
+    add_closure,
+    admin_log,
+    create_user,
+    issue_api_token,
+    list_closures,
+    list_users,
+    remove_closure,
+    revoke_api_token,
+    set_active,
+    set_group_wide,
+    set_memberships,
+    set_password,
+    show_user,
+)
 from processes.admin_scope import is_group_admin
 from processes.errors import InvalidInput
 

@@ -8,8 +8,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from processes.input_bounds import MAX_ID
 
-from . import schemas as s
 from ..request_bounds import MAX_PLAIN_BODY
+from . import schemas as s
 
 ERRORS = {"400": "The request has errors (field errors under error.fields)", "401": "No valid API token",
           "403": "Not allowed for the caller's roles", "404": "Not found, or outside the caller's divisions",
@@ -50,7 +50,8 @@ def document() -> dict:
                    s.ErrorOut):
         spec.components.schema(schema.__name__, schema=schema)
     spec.path("/cases", operations={
-        "get": {"summary": "List cases", "operationId": "listCases", "parameters": [{"in": "query", "schema": s.CaseQuery}],
+        "get": {"summary": "List cases", "operationId": "listCases",
+                "parameters": [{"in": "query", "schema": s.CaseQuery}],
                 "responses": _responses("A page of cases", "CasePageOut", ("400", "401"))},
         "post": {"summary": "Record a case", "operationId": "createCase", "requestBody": _body("CaseCreate"),
                  "responses": _responses("The case", "CaseOut", BODY_CODES, "201")}})

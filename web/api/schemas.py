@@ -3,8 +3,15 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from processes.input_bounds import (DATA_MAX_DEPTH, DATA_MAX_ITEMS, DATA_MAX_KEYS, DATA_MAX_TEXT, MAX_ID, MAX_PAGE,
-                                    data_problems)
+from processes.input_bounds import (
+    DATA_MAX_DEPTH,
+    DATA_MAX_ITEMS,
+    DATA_MAX_KEYS,
+    DATA_MAX_TEXT,
+    MAX_ID,
+    MAX_PAGE,
+    data_problems,
+)
 from processes.lifecycle import CHANNELS, KINDS
 from processes.read_models import SCOPES
 
@@ -43,7 +50,8 @@ class CaseCreate(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     complainant = fields.Nested(ComplainantIn, load_default=dict)
     data = BoundedData(keys=fields.String(validate=NAME), load_default=dict,
-                       metadata={"description": f"extra facts for the diagram, by lower_snake_case name; {DATA_LIMITS}"})
+                       metadata={"description": "extra facts for the diagram, by lower_snake_case name; "
+                                                f"{DATA_LIMITS}"})
 
 
 class CaseQuery(Schema):
@@ -84,7 +92,8 @@ class Complete(Schema):
 
 class MessageIn(Schema):
     message = fields.String(required=True, validate=NAME,
-                            metadata={"description": "escalation_requested, appeal_requested, withdrawn, consent_received, ..."})
+                            metadata={"description": "escalation_requested, appeal_requested, withdrawn, "
+                                                     "consent_received, ..."})
     reasons = fields.String(load_default="", validate=validate.Length(max=10000))
     received_at = fields.AwareDateTime(required=True)
     channel = fields.String(load_default="email", validate=validate.OneOf(CHANNELS))

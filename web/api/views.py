@@ -8,10 +8,10 @@ from processes.intake import record_case, record_message
 from processes.lifecycle import claim_task, complete_task, release_task
 from processes.read_models import CaseFilter, InboxFilter, case_list, inbox
 
+from ..security import container
 from . import bp, error
 from . import schemas as s
 from .openapi import document
-from ..security import container
 
 
 def _body(schema):
@@ -100,7 +100,8 @@ def claim(task_id: int):
     body = _body(s.Claim) if request.get_data() else {}
     if body is None:
         return _bad_json()
-    claim_task(container().uow(), task_id, g.actor, **({"assignee": body["assignee"] or ""} if "assignee" in body else {}))
+    assignee = {"assignee": body["assignee"] or ""} if "assignee" in body else {}
+    claim_task(container().uow(), task_id, g.actor, **assignee)
     return s.TaskDetailOut().dump(api_task(container().uow(), container().runtime, task_id, g.actor))
 
 

@@ -110,7 +110,8 @@ def file(reference: str, file_id: str):
     found = load_attachment(container().uow(), file_id, g.actor)
     response = Response(found["content"], mimetype=found["content_type"])
     fallback = found["filename"].encode("ascii", "replace").decode().replace("?", "_")
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found['filename'])}"
+    response.headers["Content-Disposition"] = (f"attachment; filename=\"{fallback}\"; "
+                                               f"filename*=UTF-8''{quote(found['filename'])}")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

@@ -8,8 +8,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from processes.errors import Conflict, InvalidInput, NotFound
-from processes.intake import (STAFF_CHANNELS, complaint_problems, compliment_problems, public_request,
-                              public_status, record_case, record_problems, submit_public)
+from processes.intake import (
+    STAFF_CHANNELS,
+    complaint_problems,
+    compliment_problems,
+    public_request,
+    public_status,
+    record_case,
+    record_problems,
+    submit_public,
+)
 from processes.read_models import TASK_ROLES
 
 from ..extensions import limiter

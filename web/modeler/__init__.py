@@ -9,8 +9,14 @@ from markupsafe import Markup, escape
 from processes.bundle import MAX_BUNDLE_BYTES, MAX_FILE_BYTES
 from processes.errors import BundleInvalid, Conflict, InvalidInput
 from processes.governance import import_bundle, save_draft, submit_version
-from processes.governance_reads import (element_choices, element_names, form_files, modeler_hints,
-                                        processes_overview, version_detail)
+from processes.governance_reads import (
+    element_choices,
+    element_names,
+    form_files,
+    modeler_hints,
+    processes_overview,
+    version_detail,
+)
 
 from ..security import container, roles_required
 
@@ -90,7 +96,8 @@ def import_zip():
     if len(data) > MAX_UPLOAD:
         return _index_error(f"The archive is larger than {MAX_BUNDLE_BYTES // 1024 // 1024} MB.", 413)
     try:
-        saved = import_bundle(container().uow(), container().runtime, data, g.actor, request.form.get("change_note", ""))
+        saved = import_bundle(container().uow(), container().runtime, data, g.actor,
+                              request.form.get("change_note", ""))
     except BundleInvalid as exc:
         return _index_error("The bundle was not imported.", 400, exc.problems)
     flash(f"Imported as draft version {saved.number}.", "success")

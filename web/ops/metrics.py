@@ -28,7 +28,7 @@ class LatencyHistogram:
         for (endpoint, method), (counts, total) in sorted(series.items()):
             labels = f'endpoint="{_esc(endpoint)}",method="{_esc(method)}"'
             running = 0
-            for bound, n in zip(BUCKETS, counts):
+            for bound, n in zip(BUCKETS, counts, strict=True):
                 running += n
                 out.append(f'{name}_bucket{{{labels},le="{bound}"}} {running}')
             out.append(f'{name}_bucket{{{labels},le="+Inf"}} {sum(counts)}')

@@ -1,13 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0001'
 down_revision = None

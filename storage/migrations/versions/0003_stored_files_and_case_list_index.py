@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0003'
 down_revision = '0002'

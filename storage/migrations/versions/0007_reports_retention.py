@@ -5,10 +5,10 @@ Revision ID: 0007_reports
 Revises: 0003
 Create Date: 2026-11-22
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0007_reports'
 down_revision = '0003'

@@ -4,10 +4,10 @@ Revision ID: 0008
 Revises: 0007_reports
 Create Date: 2026-12-23
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0008'
 down_revision = '0007_reports'
