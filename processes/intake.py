@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .access import Actor
-from .calendar import LONDON
-from .clock import as_utc
 from .accounts import token_hash
+from .calendar import LONDON
 from .case_run import CaseRun, Runtime
 from .case_view import COMPLAINANT_MESSAGES, waiting_messages
+from .clock import as_utc
 from .errors import InvalidInput, NotFound
 from .input_bounds import happened_problems, received_problems
-from .lifecycle import CHANNELS, KINDS, MESSAGE_WORDS, deliver_message, start_case
+from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
 
 ACCESS_DAYS = 365
 RECORD_MONTHS = 12  # how far back staff may date a case they record

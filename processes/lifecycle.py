@@ -11,10 +11,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import engine
 from .access import SYSTEM, Actor
+from .calendar import LONDON
 from .case_run import CaseRun, Runtime
 from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
-from .calendar import LONDON
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .form_dates import DateContext
 from .input_bounds import received_problems

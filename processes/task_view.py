@@ -1,7 +1,8 @@
 """The task page's read model: the form (with the people who may be named as its choices) and the case beside it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 
 from . import engine
 from .access import Actor
@@ -32,8 +33,8 @@ class TaskView:
     people: dict
     files: list
     staff: list
-    shown: list = field(default_factory=list)  # (title, text): earlier answers the form is judged against
-    answers: list = field(default_factory=list)  # (title, text): what a completed task was answered with
+    shown: list = default(default_factory=list)  # (title, text): earlier answers the form is judged against
+    answers: list = default(default_factory=list)  # (title, text): what a completed task was answered with
 
 
 def task_view(uow, runtime: Runtime, task_id: int, actor: Actor) -> TaskView:

@@ -11,8 +11,9 @@ from tests.bpmn.test_training_runtime import LEARNER, complete, runtime  # noqa:
 def _rows(c, reference):
     with c.session_factory() as session:
         case_id = session.scalar(select(m.Case.id).where(m.Case.reference == reference))
-        return [(r.element_id, r.kind, r.stage, r.due_at.date().isoformat(), r.status, (r.explanation or {}).get("text"))
-                for r in session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id).order_by(m.Deadline.id))]
+        rows = session.scalars(select(m.Deadline).where(m.Deadline.case_id == case_id).order_by(m.Deadline.id))
+        return [(r.element_id, r.kind, r.stage, r.due_at.date().isoformat(), r.status,
+                 (r.explanation or {}).get("text")) for r in rows]
 
 
 def _interim_case(c):

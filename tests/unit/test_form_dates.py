@@ -36,7 +36,8 @@ def test_a_day_before_the_event_it_follows_or_before_the_case_was_received_is_re
 def test_planned_days_lie_ahead_on_working_days():
     problems = date_problems(SCHEMA, {"reply_by": "2026-12-23", "meets_on": "2026-12-25",
                                       "actions": [{"review_on": "2020-01-01"}, {"review_on": "2027-01-09"}]}, TODAY)
-    assert problems["reply_by"] == ["Choose a day after today (Wed 23 Dec 2026): this date is for something still to come"]
+    assert problems["reply_by"] == [
+        "Choose a day after today (Wed 23 Dec 2026): this date is for something still to come"]
     assert problems["meets_on"] == ["Fri 25 Dec 2026 is not a working day (Christmas Day); choose a working day"]
     assert problems["actions.0.review_on"][0].startswith("Choose a day after today")
     assert problems["actions.1.review_on"] == ["Sat 09 Jan 2027 is not a working day (weekend); choose a working day"]

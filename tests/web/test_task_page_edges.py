@@ -39,6 +39,7 @@ def test_completing_a_task_twice_says_so_and_changes_nothing(client, webtest):
     assert client.post(f"/tasks/{task_id}", data=RECORD_FORM).status_code == 302
     with webtest.session_factory() as session:
         from sqlalchemy import func, select
+
         from storage import models as m
         before = session.scalar(select(func.count()).select_from(m.Event))
     again = client.post(f"/tasks/{task_id}", data={**RECORD_FORM, "summary": "Changed"})
