@@ -242,3 +242,106 @@ def test_a_group_policy_complaint_goes_through_two_appeals_and_a_reopened_formal
     complete(page)
     assert "Closed" in case_summary(page, base, reference)
     shot(page, "journey-group-closed")
+
+
+def test_a_seetec_training_complaint_with_an_interim_response_and_a_directors_rejection_goes_to_closure(
+        staffed, page):
+    base = staffed["url"]
+    reference, status_url = public_complaint(page, base, "ST", "My assignments were marked six weeks late.")
+    assert re.fullmatch(r"ST-2026-\d{6}", reference)
+
+    # the informal stage: triage, then the line manager puts things right and writes the response
+    sign_in(page, base, "st.team")
+    from_inbox(page, reference, "Triage and acknowledge")
+    answer(page, route="informal", triage_notes="Late marking on two units", colleague_name="Sam Tutor")
+    complete(page)
+    sign_in(page, base, "st.tutor")
+    from_inbox(page, reference, "Look into the concern")
+    answer(page, findings="Two units were marked late during staff sickness.", colleague_informed=True,
+           mediation_appropriate=False, informal_decision="respond", misconduct_suspected=False)
+    complete(page)
+    from_inbox(page, reference, "Write the informal response")
+    answer(page, outcome="partly_upheld", response_text="We are sorry your marking was late.",
+           learning_considered=True, themes=["appointments"])
+    complete(page)
+
+    # the learner escalates to the formal stage
+    complainant_asks(page, status_url, "escalation_requested", "Nobody explained why it took six weeks.")
+    sign_in(page, base, "st.team")
+    assert "Formal" in case_summary(page, base, reference)
+    from_inbox(page, reference, "Acknowledge the formal complaint")
+    assert "Nobody explained why it took six weeks." in page.inner_text("#judged")
+    answer(page, support_needs_checked=True)
+    complete(page)
+    sign_in(page, base, "st.director")
+    from_inbox(page, reference, "Review the complaint and appoint")
+    answer(page, complaint_review_notes="Serious: investigate formally.", investigating_officer="st.officer")
+    complete(page)
+
+    # an interim response: the promised date must be a working day ahead, and it moves the deadline
+    sign_in(page, base, "st.officer")
+    from_inbox(page, reference, "Investigate the formal complaint")
+    answer(page, findings="A marking backlog of 40 scripts.", colleague_informed=True, colleague_interviewed=True,
+           confidentiality_maintained=True, formal_decision="interim", interim_text="We are interviewing tutors.",
+           new_response_due="2027-03-06", responder_name="St Officer", misconduct_suspected=False)
+    assert "Sat 06 Mar 2027 is not a working day (weekend)" in refused(page, "new_response_due")
+    page.fill("#f-new_response_due", "2026-12-01")
+    assert "Choose a day after today" in refused(page, "new_response_due")
+    page.fill("#f-new_response_due", "2027-03-05")
+    complete(page)
+    page.goto(f"{base}/cases/{reference}")
+    deadlines = page.inner_text("section[aria-labelledby=deadlines-title]")
+    assert "Extended by the interim response sent on Wed 23 Dec 2026: the response is now due Fri 05 Mar 2027, " \
+           "in place of Mon 08 Feb 2027" in deadlines
+    assert not re.search(r"(?<!\d)0 working days counted from", deadlines)
+    original = page.locator("section[aria-labelledby=deadlines-title] tbody tr:has-text('08 Feb 2027')")
+    assert "Extended" in original.first.inner_text() and "Met" not in original.first.inner_text()
+
+    # the full response; the Director sees it, rejects it, sees the revision and approves it
+    from_inbox(page, reference, "Investigate the formal complaint")
+    answer(page, findings="A marking backlog of 40 scripts.", colleague_informed=True, colleague_interviewed=True,
+           confidentiality_maintained=True, formal_decision="respond", outcome="upheld",
+           response_text="Your marking was late because of a backlog; we are sorry.", learning_considered=True,
+           misconduct_suspected=False, themes=["appointments"])
+    complete(page)
+    sign_in(page, base, "st.director")
+    from_inbox(page, reference, "Review the formal response")
+    judged = page.inner_text("#judged")
+    assert "Your marking was late because of a backlog; we are sorry." in judged
+    assert "A marking backlog of 40 scripts." in judged and "Informal stage: Partly upheld" in judged
+    shot(page, "director-review")
+    answer(page, response_approved=False, director_comments="Say what will change for other learners.")
+    complete(page)
+    sign_in(page, base, "st.officer")
+    from_inbox(page, reference, "Revise the formal response")
+    assert "Say what will change for other learners." in page.inner_text("#judged")
+    assert page.input_value("#f-response_text") == "Your marking was late because of a backlog; we are sorry."
+    page.fill("#f-response_text", "Your marking was late because of a backlog; we are sorry. Tutors now have "
+                                  "cover for marking.")
+    assert page.is_checked("input[name=outcome][value=upheld]")  # the draft's outcome is carried over too
+    answer(page, revision_notes="Added what changes for other learners.", themes=["appointments"])
+    complete(page)
+    sign_in(page, base, "st.director")
+    from_inbox(page, reference, "Review the formal response")
+    assert "Tutors now have cover for marking." in page.inner_text("#judged")
+    answer(page, response_approved=True)
+    complete(page)
+
+    # the appeal, decided by a panel; the case closes
+    complainant_asks(page, status_url, "appeal_requested", "I want the late marks reviewed.")
+    sign_in(page, base, "st.team")
+    from_inbox(page, reference, "Acknowledge the appeal")
+    assert "I want the late marks reviewed." in page.inner_text("#judged")
+    answer(page, support_needs_checked=True)
+    complete(page)
+    from_inbox(page, reference, "Convene the appeal panel")
+    answer(page, panel_members=["st.panel1", "st.panel2"], panel_meets_on="2026-12-23")
+    complete(page)
+    sign_in(page, base, "st.panel1")
+    from_inbox(page, reference, "Review the formal investigation and decide the appeal")
+    assert "Tutors now have cover for marking." in page.inner_text("#judged")
+    answer(page, investigation_sufficient=True, findings="The formal stage was thorough.", appeal_decision="respond",
+           outcome="not_upheld", response_text="Your appeal is not upheld.", learning_considered=True,
+           next_avenues_applicable=False, misconduct_suspected=False, themes=["appointments"])
+    complete(page)
+    assert "Closed" in case_summary(page, base, reference)
