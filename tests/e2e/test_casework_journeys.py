@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, shot, sign_in
+from tests.e2e.conftest import PASSWORD, serious_violations, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 EXTRA_STAFF = {
@@ -310,6 +310,7 @@ def test_a_seetec_training_complaint_with_an_interim_response_and_a_directors_re
     assert "Your marking was late because of a backlog; we are sorry." in judged
     assert "A marking backlog of 40 scripts." in judged and "Informal stage: Partly upheld" in judged
     shot(page, "director-review")
+    assert serious_violations(page) == []
     answer(page, response_approved=False, director_comments="Say what will change for other learners.")
     complete(page)
     sign_in(page, base, "st.officer")

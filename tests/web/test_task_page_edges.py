@@ -46,3 +46,26 @@ def test_completing_a_task_twice_says_so_and_changes_nothing(client, webtest):
     assert again.status_code == 409 and "already been completed" in again.get_data(as_text=True)
     with webtest.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(m.Event)) == before
+
+
+def test_the_tasks_of_a_migrated_case_open_without_error(client, webtest):
+    from processes.governance import approve_version, publish_version, save_draft, submit_version
+    from processes.migration import migrate_cases
+    from tests.governance_support import PROCESS, add_user, use_demo_process, with_ack_deadline
+    use_demo_process(webtest)
+    analyst, gov = add_user(webtest, "ana", "process_analyst"), add_user(webtest, "gill", "governance")
+    reference = open_case(webtest)
+    task_id = open_task(webtest, reference)
+    saved = save_draft(webtest.uow(), webtest.runtime, PROCESS,
+                       with_ack_deadline("working_days_after(received_at, 3)"), analyst)
+    submit_version(webtest.uow(), webtest.runtime, saved.version_id, analyst, "shorter acknowledgement")
+    approve_version(webtest.uow(), saved.version_id, gov, "ok")
+    publish_version(webtest.uow(), webtest.runtime, saved.version_id, gov)
+    assert migrate_cases(webtest.uow(), webtest.runtime, saved.version_id, [reference], gov).migrated == [reference]
+    login(client, "ia.team")
+    with webtest.uow() as uow:
+        case = uow.cases.by_reference(reference)
+        ids = [t.id for t in uow.tasks.for_case(case.id)]
+    assert task_id in ids
+    for each in ids:
+        assert client.get(f"/tasks/{each}").status_code == 200
