@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup frontend browser screenshots clean
+.PHONY: run test lint setup frontend browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -33,6 +33,12 @@ run: setup
 ## Run every test (PostgreSQL too when COMPLAINTS_TEST_POSTGRES_URL is set).
 test: setup browser
 	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+
+## Lint and type-check: ruff (rules in pyproject.toml), the import contracts, mypy on the modules it lists.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## Refresh docs/screenshots from the browser tests' latest run (they write to build/screenshots).
 screenshots:

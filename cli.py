@@ -27,7 +27,7 @@ def init(container, demo: bool = False) -> None:
         if version:
             print(f"published {folder.name} as version 1")
     if demo:
-        from web.demo import load_demo
+        from demo_data import load_demo
         load_demo(container)
 
 
@@ -36,7 +36,9 @@ def shipped_bundles(bpmn: Path) -> list[Path]:
 
 
 def serve(container) -> None:
-    """Run the web app and the scheduler in one process on 127.0.0.1."""
+    """Run the web app (on waitress, a production WSGI server) and the scheduler in one process on 127.0.0.1."""
+    from waitress import serve as serve_wsgi
+
     from scheduler import make_scheduler, sweep_timers
     from web import create_app
     app = create_app(container)
@@ -47,7 +49,8 @@ def serve(container) -> None:
     url = f"http://{container.settings.host}:{container.settings.port}/"
     print(f"Complaints is running at {url}", flush=True)
     try:
-        app.run(host=container.settings.host, port=container.settings.port, use_reloader=False, threaded=True)
+        # waitress rather than Werkzeug's development server: the embedded set-up serves as production does
+        serve_wsgi(app, host=container.settings.host, port=container.settings.port, threads=8, ident="complaints")
     finally:
         scheduler.shutdown(wait=False)
         if demo_mail is not None:

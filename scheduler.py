@@ -3,17 +3,21 @@ case timers live in the database."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Table
 
 from processes.timer_sweep import sweep_due_timers
 from storage.heartbeat import beat, keep_leases
 from storage.timer_claims import SqlTimerClaims
 
 log = logging.getLogger(__name__)
-JOBS = []  # (callable(container), seconds, job id) added by other modules' register functions
+# (callable(container), seconds, job id) added by other modules' register functions
+JOBS: list[tuple[Callable[[Any], object], int, str]] = []
 CRON = "Europe/London"
 
 
@@ -57,7 +61,7 @@ def dispatch_outbox(container) -> int:
     from handlers.dispatch import OutboxDispatcher
     from handlers.smtp import SmtpSender
     from storage.models import Outbox
-    settings, table = container.settings, Outbox.__table__
+    settings, table = container.settings, cast(Table, Outbox.__table__)
     lease = timedelta(seconds=settings.lease_seconds)
 
     def keep(owner: str, token: str):
@@ -77,8 +81,8 @@ def make_scheduler(container, blocking: bool = False):
     for job, job_id in ((sweep_timers, "sweep_timers"), (dispatch_outbox, "dispatch_outbox")):
         scheduler.add_job(job, "interval", seconds=container.settings.sweep_seconds, args=[container], id=job_id,
                           max_instances=1, coalesce=True)
-    for job, seconds, job_id in JOBS:
-        scheduler.add_job(job, "interval", seconds=seconds, args=[container], id=job_id, max_instances=1,
+    for registered, seconds, job_id in JOBS:
+        scheduler.add_job(registered, "interval", seconds=seconds, args=[container], id=job_id, max_instances=1,
                           coalesce=True)
     for job, fields, job_id in CRON_JOBS:
         scheduler.add_job(job, "cron", timezone=CRON, args=[container], id=job_id, max_instances=1, coalesce=True,

@@ -27,8 +27,8 @@ from processes.access import SYSTEM
 from processes.bundle import bundle_from_directory
 from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
+from processes.operators import HandlerContext
 from processes.scripting import CaseScriptEngine
-from processes.services import HandlerContext
 from settings import Settings
 from storage.models import Division, Task
 

@@ -88,7 +88,7 @@ def main() -> None:
     from processes.clock import SettableClock
     from processes.read_models import COUNT_CAP, InboxFilter, task_query
     from settings import Settings
-    from storage import read_models as rm
+    from storage import worklist_queries as rm
     from web import create_app
 
     name, url = scratch_database(args.url)

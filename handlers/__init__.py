@@ -1,5 +1,5 @@
 """Service-task handlers (one function per BPMN operator) and notification delivery."""
-from processes.services import ServiceRegistry
+from processes.operators import ServiceRegistry
 
 from . import case_handlers, policy_handlers, training_handlers
 

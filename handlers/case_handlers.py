@@ -1,7 +1,7 @@
 """Handlers that move a case along: letters, staff notices, stage and closure."""
 from __future__ import annotations
 
-from processes.services import HandlerContext
+from processes.operators import HandlerContext
 
 OUTCOMES = {"upheld", "partly_upheld", "not_upheld", "resolved_informally", "withdrawn", "ineligible",
             "transferred", "recorded", "expired"}

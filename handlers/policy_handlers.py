@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from processes.calendar import LONDON
-from processes.services import HandlerContext
+from processes.operators import HandlerContext
 
 from .case_handlers import OUTCOMES
 

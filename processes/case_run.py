@@ -15,10 +15,10 @@ from .calendar import LONDON, WorkingCalendar
 from .clock import Clock
 from .definitions import DefinitionCache
 from .errors import HandlerFailed
+from .operators import Effects, HandlerContext, ServiceRegistry
 from .ports import LetterQueue
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
-from .services import Effects, HandlerContext, ServiceRegistry
 
 MAX_ROUNDS = 50  # timers that fall due during a run fire in the same run
 DEADLINE_KINDS = {"acknowledgement", "response", "panel_convening", "consent"}

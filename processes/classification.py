@@ -105,7 +105,7 @@ def list_categories(uow) -> list[CategoryView]:
 
 def add_category(uow, code: str, label: str, kind: str, actor: Actor) -> None:
     """Add a theme or root-cause category (administrators only)."""
-    _require_admin(actor)
+    _require_category_maintainer(actor)
     code, label = (code or "").strip().lower(), (label or "").strip()
     fields = {}
     if not _CODE.match(code):
@@ -125,7 +125,7 @@ def add_category(uow, code: str, label: str, kind: str, actor: Actor) -> None:
 
 def set_category_active(uow, code: str, active: bool, actor: Actor) -> None:
     """Retire a category (it stays on old cases and reports) or bring it back."""
-    _require_admin(actor)
+    _require_category_maintainer(actor)
     with uow:
         category = uow.categories.by_code(code)
         if category is None:
@@ -134,6 +134,6 @@ def set_category_active(uow, code: str, active: bool, actor: Actor) -> None:
         uow.commit()
 
 
-def _require_admin(actor: Actor) -> None:
+def _require_category_maintainer(actor: Actor) -> None:
     if not (actor.is_system or actor.has_any_role("administrator")):
         raise Forbidden("only administrators maintain the categories")

@@ -24,7 +24,7 @@ class SavedDraft:
     problems: list[dict]
 
 
-def save_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str], actor: Actor, *,
+def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str], actor: Actor, *,
                base_version_id: int | None = None, change_note: str | None = None,
                expected_sha256: str | None = None) -> SavedDraft:
     """Save changed files as a draft: the base draft is updated, any other base gets a new draft.

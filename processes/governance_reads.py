@@ -85,7 +85,7 @@ def processes_overview(uow) -> list[ProcessLine]:
     """Every process with all its versions and how many running cases each has."""
     with uow:
         counts = uow.versions.running_case_counts()
-        names = _usernames(uow)
+        names = _display_names(uow)
         grouped: dict[str, list[VersionLine]] = {}
         for row in uow.versions.listed():
             grouped.setdefault(row.process_key, []).append(_line(row, names, counts))
@@ -99,7 +99,7 @@ def version_detail(uow, version_id: int) -> tuple[VersionLine, dict[str, str]]:
         row = uow.versions.get(version_id)
         if row is None:
             raise NotFound(f"no process version {version_id}")
-        return _line(row, _usernames(uow), uow.versions.running_case_counts(row.process_key)), dict(row.files)
+        return _line(row, _display_names(uow), uow.versions.running_case_counts(row.process_key)), dict(row.files)
 
 
 def review(uow, runtime, version_id: int) -> Review:
@@ -108,7 +108,7 @@ def review(uow, runtime, version_id: int) -> Review:
         row = uow.versions.get(version_id)
         if row is None:
             raise NotFound(f"no process version {version_id}")
-        names, counts = _usernames(uow), uow.versions.running_case_counts(row.process_key)
+        names, counts = _display_names(uow), uow.versions.running_case_counts(row.process_key)
         versions = uow.versions.for_process(row.process_key)
         in_force = uow.versions.published(row.process_key)
         if in_force is None or in_force.id == row.id:
@@ -233,7 +233,7 @@ class _Names(dict):
         return self[user_id]
 
 
-def _usernames(uow) -> dict[int, str]:
+def _display_names(uow) -> dict[int, str]:
     return _Names(uow)
 
 

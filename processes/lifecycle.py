@@ -113,7 +113,7 @@ def date_context(run: CaseRun) -> DateContext:
                        run.calendar)
 
 
-def save_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
+def save_task_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
     """Keep what someone typed into a task form without completing it."""
     with uow:
         row, _ = _open_task(uow, task_id, actor)

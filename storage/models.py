@@ -116,7 +116,12 @@ class ReferenceCounter(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_division_status", "division_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_division_status", "division_id", "status"),
+        Index("ix_cases_division_received", "division_id", "received_at"),  # the case list, newest first
+        Index("ix_cases_received_at", "received_at"),  # reports by period
+        Index("ix_cases_retention_until", "retention_until"),  # the retention run
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"))
@@ -220,6 +225,7 @@ class Outbox(Base):
 
 class Deadline(Base):
     __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_kind_due_at", "kind", "due_at"),)  # reports read the SLA kinds by due date
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import models as m
-from . import read_models as rm
+from . import worklist_queries as rm
 from .reference import closure_days
 
 

@@ -15,8 +15,8 @@ from processes.bundle import bundle_from_directory
 from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock, as_utc
 from processes.forms import validate_form
+from processes.operators import Effects, HandlerContext
 from processes.scripting import CaseScriptEngine
-from processes.services import Effects, HandlerContext
 from processes.validation import require_valid
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"

@@ -3,17 +3,17 @@ import logging
 
 from sqlalchemy import func, select
 
+from demo_data import load_demo
 from processes.access import ROLES
 from storage import models as m
 from storage.reports_models import Category
-from web.demo import load_demo
 
 CLOSING_TASKS = ("investigate", "panel_review", "write_informal_response", "revise_formal_response",
                  "describe_compliment")  # investigate_formal and decide_appeal classify only when responding
 
 
 def test_demo_data_has_every_role_in_every_division_and_cases_at_every_stage(container, capsys, caplog):
-    caplog.set_level(logging.INFO, logger="web.demo")
+    caplog.set_level(logging.INFO, logger="demo_data")
     load_demo(container)
     assert "complaints-demo-2026" in capsys.readouterr().out
     assert [r.getMessage() for r in caplog.records if "stopped" in r.getMessage()] == []  # every answer was valid

@@ -7,7 +7,7 @@ import pytest
 
 from processes.bundle import MAX_FILE_BYTES, bundle_from_directory
 from processes.errors import BundleInvalid
-from processes.governance import import_bundle, save_draft, submit_version
+from processes.governance import import_bundle, save_version_draft, submit_version
 from tests.governance_support import DEMO, PROCESS, add_user, demo_text, use_demo_process, version_rows
 
 XXE = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -65,7 +65,7 @@ def test_saving_an_unsafe_bundle_from_the_modeler_stores_nothing(container, anal
     changes, expected = UNSAFE[case]
     before = version_rows(container)
     with pytest.raises(BundleInvalid, match=expected):
-        save_draft(container.uow(), container.runtime, PROCESS, changes, analyst)
+        save_version_draft(container.uow(), container.runtime, PROCESS, changes, analyst)
     assert version_rows(container) == before
 
 
@@ -73,7 +73,7 @@ def test_saving_an_unsafe_bundle_from_the_modeler_stores_nothing(container, anal
 def test_a_draft_with_a_semantic_problem_reports_it_against_its_element_and_cannot_be_submitted(container, analyst,
                                                                                                   case):
     changes, element, expected = SEMANTIC[case]
-    saved = save_draft(container.uow(), container.runtime, PROCESS, changes, analyst)
+    saved = save_version_draft(container.uow(), container.runtime, PROCESS, changes, analyst)
     assert any(p.get("element") == element and expected in p["message"] for p in saved.problems), saved.problems
     before = version_rows(container)
     with pytest.raises(BundleInvalid):

@@ -13,7 +13,7 @@ from processes.governance import (
     import_bundle,
     publish_version,
     reject_version,
-    save_draft,
+    save_version_draft,
     submit_version,
 )
 from processes.governance_reads import case_version, processes_overview, review
@@ -32,7 +32,8 @@ def people(container):
 
 
 def draft(container, actor, expression="working_days_after(received_at, 3)", **kwargs):
-    return save_draft(container.uow(), container.runtime, PROCESS, with_ack_deadline(expression), actor, **kwargs)
+    return save_version_draft(container.uow(), container.runtime, PROCESS, with_ack_deadline(expression), actor,
+                              **kwargs)
 
 
 def submitted(container, actor, note="Acknowledge within 3 working days"):
@@ -105,7 +106,7 @@ def test_an_analyst_without_the_governance_role_cannot_approve(container, people
     with pytest.raises(Forbidden):
         approve_version(container.uow(), version_id, people["staff"], "ok")
     with pytest.raises(Forbidden):
-        save_draft(container.uow(), container.runtime, PROCESS, {}, people["gov"])
+        save_version_draft(container.uow(), container.runtime, PROCESS, {}, people["gov"])
 
 
 def test_approval_records_the_reviewer_the_note_and_the_time(container, people, clock):

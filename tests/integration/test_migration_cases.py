@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from processes.errors import Conflict, Forbidden
-from processes.governance import approve_version, publish_version, save_draft, submit_version
+from processes.governance import approve_version, publish_version, save_version_draft, submit_version
 from processes.lifecycle import fire_due_timers, start_case
 from processes.migration import migrate_cases, preview_migration
 from storage import models as m
@@ -23,7 +23,7 @@ def people(container):
 
 
 def publish(container, people, changes) -> int:
-    saved = save_draft(container.uow(), container.runtime, PROCESS, changes, people["analyst"])
+    saved = save_version_draft(container.uow(), container.runtime, PROCESS, changes, people["analyst"])
     assert saved.problems == []
     submit_version(container.uow(), container.runtime, saved.version_id, people["analyst"], "change")
     approve_version(container.uow(), saved.version_id, people["gov"], "ok")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from handlers.dispatch import OutboxDispatcher, RetryPolicy
 from processes import lifecycle
 from processes.access import SYSTEM
-from processes.services import LetterDraft
+from processes.operators import LetterDraft
 from scheduler import dispatch_outbox, make_scheduler, sweep_timers
 from storage import models as m
 from tests.integration.test_smtp_sender import smtp_server, smtp_server_down  # noqa: F401  (fixtures)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from handlers.correspondence import case_correspondence, mark_letter_posted, resend_letter
 from processes.access import SYSTEM, Actor
 from processes.errors import Conflict, Forbidden, NotFound
-from processes.services import LetterDraft
+from processes.operators import LetterDraft
 from storage import models as m
 from tests.integration.test_outbox_dispatch import (
     IA_MAILBOX,

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from demo_data import PEOPLE, SUMMARIES
 from processes import lifecycle
 from processes.access import SYSTEM
 from scheduler import sweep_timers
@@ -26,7 +27,6 @@ from storage import models as m
 from tests.governance_support import use_demo_process, web_client
 from tests.integration.test_outbox_dispatch import dispatcher
 from tests.integration.test_smtp_sender import smtp_server  # noqa: F401  (fixture)
-from web.demo import PEOPLE, SUMMARIES
 from web.ops.logs import ENGINE_LOGGERS, MAIL_SERVER_LOGGERS, configure_logging
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """The governance pages: review, four eyes, publishing, migration, audit, roles and CSRF on every form."""
 import pytest
 
-from processes.governance import save_draft, submit_version
+from processes.governance import save_version_draft, submit_version
 from processes.lifecycle import start_case
 from tests.governance_support import (
     PROCESS,
@@ -28,7 +28,7 @@ def proposal(container):
     add_user(container, "ana", "process_analyst")
     add_user(container, "sam", "complaints_team")
     reference = start_case(container.uow(), container.runtime, division="IA", kind="complaint")
-    saved = save_draft(container.uow(), container.runtime, PROCESS,
+    saved = save_version_draft(container.uow(), container.runtime, PROCESS,
                        with_ack_deadline("working_days_after(received_at, 3)"), author)
     submit_version(container.uow(), container.runtime, saved.version_id, author, "Acknowledge within 3 days")
     return {"version_id": saved.version_id, "reference": reference, "container": container}

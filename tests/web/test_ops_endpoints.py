@@ -3,8 +3,12 @@ lines that carry the case reference."""
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -16,6 +20,8 @@ from tests import reports_seed as seed
 from web import create_app
 from web.ops.logs import configure_logging
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def app(container, clock):
@@ -24,11 +30,12 @@ def app(container, clock):
 
 
 def metric(text: str, name: str, **labels) -> float:
-    label_text = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name + (f"{{{label_text}}}" if labels else "")) + r" ([0-9.e+-]+)$"
-    found = re.search(pattern, text, re.MULTILINE)
-    assert found, f"{name} {labels} missing"
-    return float(found.group(1))
+    """The value of one sample in a Prometheus text page (labels in any order, as the format allows)."""
+    for line in text.splitlines():
+        found = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? ([0-9.e+-]+)", line)
+        if found and found.group(1) == name and dict(re.findall(r'(\w+)="([^"]*)"', found.group(2) or "")) == labels:
+            return float(found.group(3))
+    raise AssertionError(f"{name} {labels} missing")
 
 
 def test_health_is_unhealthy_until_a_scheduler_beats_and_again_when_it_goes_quiet(app, container, clock):
@@ -82,7 +89,8 @@ def test_metrics_give_cases_tasks_timer_lag_outbox_and_latencies(app, container,
     assert metric(text, "complaints_outbox_retrying") == 1
     assert metric(text, "complaints_outbox_messages", status="sent") == len(cases)
     assert metric(text, "complaints_http_request_duration_seconds_count", endpoint="ops.healthz", method="GET") == 1
-    assert 'complaints_http_request_duration_seconds_bucket{endpoint="ops.healthz",method="GET",le="+Inf"} 1' in text
+    assert metric(text, "complaints_http_request_duration_seconds_bucket", endpoint="ops.healthz", method="GET",
+                  le="+Inf") == 1
 
 
 def test_log_lines_are_json_and_carry_the_case_reference(app):
@@ -104,3 +112,34 @@ def test_log_lines_are_json_and_carry_the_case_reference(app):
     assert lines[2]["case_reference"] is None
     request_line = next(line for line in lines if line["message"] == "request")
     assert request_line["path"] == "/cases/EUK-2026-000009" and request_line["case_reference"] == "EUK-2026-000009"
+
+
+WORKER = """
+import sys
+import bootstrap
+from settings import Settings
+from web import create_app
+container = bootstrap.build(Settings(database_url=sys.argv[1], clock="demo"))
+client = create_app(container, TESTING=True).test_client()
+for _ in range(int(sys.argv[2])):
+    client.get("/healthz")
+"""
+
+
+def test_in_multiprocess_mode_a_scrape_adds_up_the_latencies_of_every_worker_process(app, container, settings,
+                                                                                       tmp_path, monkeypatch):
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    worker_env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    for requests in (3, 4):  # two worker processes, as gunicorn would run them
+        subprocess.run([sys.executable, "-c", WORKER, settings.database_url, str(requests)], env=worker_env,
+                       cwd=ROOT, check=True, timeout=120)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    container.settings.metrics_token = "scrape-token-for-tests"
+    text = app.test_client().get("/metrics", headers={"Authorization": "Bearer scrape-token-for-tests"}).get_data(
+        as_text=True)
+    assert metric(text, "complaints_http_request_duration_seconds_count", endpoint="ops.healthz", method="GET") == 7
+    assert metric(text, "complaints_http_request_duration_seconds_bucket", endpoint="ops.healthz", method="GET",
+                  le="+Inf") == 7
+    assert metric(text, "complaints_outbox_backlog") == 0  # the stored figures are still there, once
+    assert text.count("# TYPE complaints_outbox_backlog gauge") == 1

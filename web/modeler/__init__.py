@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from processes.bundle import MAX_BUNDLE_BYTES, MAX_FILE_BYTES
 from processes.errors import BundleInvalid, Conflict, InvalidInput
-from processes.governance import import_bundle, save_draft, submit_version
+from processes.governance import import_bundle, save_version_draft, submit_version
 from processes.governance_reads import (
     element_choices,
     element_names,
@@ -51,7 +51,7 @@ def save(version_id: int):
         abort(400, "Choose a file of this version to save.")
     note = request.form.get("change_note")
     try:
-        saved = save_draft(container().uow(), container().runtime, line.process_key, {name: content}, g.actor,
+        saved = save_version_draft(container().uow(), container().runtime, line.process_key, {name: content}, g.actor,
                            base_version_id=version_id, change_note=note if note is not None else None,
                            expected_sha256=request.form.get("base_sha256") or None)
     except BundleInvalid as exc:

@@ -13,7 +13,7 @@ from processes.operations import check_health, operational_figures
 from ..extensions import csrf
 from ..security import container
 from .logs import REFERENCE, quiet_engine_logs
-from .metrics import LatencyHistogram, exposition
+from .metrics import CONTENT_TYPE, LatencyHistogram, exposition
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("web.requests")
@@ -52,7 +52,7 @@ def metrics():
         return refused
     figures, heartbeat_age = operational_figures(c.reporting_uow(), c.clock.now())
     text = exposition(figures, _histogram(current_app), heartbeat_age)
-    return Response(text, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    return Response(text, headers={"Content-Type": CONTENT_TYPE})
 
 
 def _metrics_refusal(token: str, authorization: str) -> Response | None:

@@ -7,11 +7,11 @@ the engine is dropped, and email addresses in any message are masked before a li
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+
+from pythonjsonlogger.json import JsonFormatter
 
 from processes.log_context import current_case
 
@@ -22,7 +22,6 @@ EMAIL = re.compile(r"[^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+\.[A-Za-z]{2,}")
 ENGINE_LOGGERS = ("spiff", "spiff.task", "spiff.workflow", "spiff.data", "spiff.dmn", "spiff.metrics")
 MAIL_SERVER_LOGGERS = ("mail.log", "mail.debug")
 ENGINE_DATA_FIELDS = ("data", "internal_data", "tasks")
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "case_reference"}
 
 
 class CaseReferenceFilter(logging.Filter):
@@ -62,31 +61,28 @@ def quiet_engine_logs() -> None:
             logger.addFilter(PersonalDataFilter())
 
 
-class JsonFormatter(logging.Formatter):
-    """Time, level, logger, message, case reference, any `extra=` fields and the exception, as JSON."""
+def json_lines_formatter() -> logging.Formatter:
+    """Time (UTC, ISO 8601), level, logger, message, case reference, any `extra=` fields and the exception."""
+    return JsonFormatter(["levelname", "name", "message", "case_reference"], timestamp="ts",
+                         rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+                         json_ensure_ascii=False)
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-                 "case_reference": getattr(record, "case_reference", None)}
-        entry |= {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+
+class _ProductHandler(logging.StreamHandler):
+    """The handler configure_logging installs, so that configuring again replaces it rather than adding a second."""
 
 
 def configure_logging(level: int = logging.INFO, stream=None, json_lines: bool = True) -> logging.Handler:
     """Send the root logger's lines to a stream as JSON lines (or plain text with the reference), engine quiet."""
     quiet_engine_logs()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _ProductHandler(stream or sys.stderr)
     handler.addFilter(PersonalDataFilter())
     handler.addFilter(CaseReferenceFilter())
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
+    handler.setFormatter(json_lines_formatter() if json_lines else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(case_reference)s] %(message)s"))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_complaints", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _ProductHandler)]:
         root.removeHandler(old)
-    handler._complaints = True
     root.addHandler(handler)
     root.setLevel(level)
     return handler

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from processes.attachments import store_attachment
 from processes.errors import Conflict, InvalidInput
-from processes.lifecycle import complete_task, save_draft
+from processes.lifecycle import complete_task, save_task_draft
 from processes.task_view import task_view
 
 from ..form_data import add_row, attachment_paths, parse
@@ -32,11 +32,11 @@ def submit(task_id: int):
     attachments, errors = _attachments(view)
     data = parse(view.schema, view.ui, request.form, attachments)
     if action.startswith("add_row:"):
-        save_draft(c.uow(), task_id, data, g.actor)
+        save_task_draft(c.uow(), task_id, data, g.actor)
         view.data = add_row(dict(data), action.split(":", 1)[1])
         return _page(view)
     if action == "save" or errors:
-        save_draft(c.uow(), task_id, data, g.actor)
+        save_task_draft(c.uow(), task_id, data, g.actor)
         if errors:
             view.data = data
             return _page(view, errors, 400)
