@@ -208,7 +208,7 @@ def release_task(uow, task_id: int, actor: Actor) -> None:
 
 def message_words(message: str) -> str:
     """What a message is, in words: 'a request to appeal', never 'appeal_requested'."""
-    return MESSAGE_WORDS.get(message) or "that message"
+    return MESSAGE_WORDS.get(message) or f"‘{str(message).replace('_', ' ')[:80]}’"
 
 
 def _window_opened(uow, case, message: str):

@@ -96,7 +96,7 @@ def test_form_data_that_fails_its_schema_changes_nothing(demo_container):
 
 def test_a_message_the_case_is_not_waiting_for_is_refused(demo_container):
     reference = start(demo_container)
-    with pytest.raises(Conflict, match="not waiting for 'complainant_replied'"):
+    with pytest.raises(Conflict, match="not waiting for ‘complainant replied’"):
         lifecycle.deliver_message(demo_container.uow(), demo_container.runtime, reference, "complainant_replied")
 
 

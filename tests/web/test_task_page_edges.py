@@ -49,14 +49,14 @@ def test_completing_a_task_twice_says_so_and_changes_nothing(client, webtest):
 
 
 def test_the_tasks_of_a_migrated_case_open_without_error(client, webtest):
-    from processes.governance import approve_version, publish_version, save_draft, submit_version
+    from processes.governance import approve_version, publish_version, save_version_draft, submit_version
     from processes.migration import migrate_cases
     from tests.governance_support import PROCESS, add_user, use_demo_process, with_ack_deadline
     use_demo_process(webtest)
     analyst, gov = add_user(webtest, "ana", "process_analyst"), add_user(webtest, "gill", "governance")
     reference = open_case(webtest)
     task_id = open_task(webtest, reference)
-    saved = save_draft(webtest.uow(), webtest.runtime, PROCESS,
+    saved = save_version_draft(webtest.uow(), webtest.runtime, PROCESS,
                        with_ack_deadline("working_days_after(received_at, 3)"), analyst)
     submit_version(webtest.uow(), webtest.runtime, saved.version_id, analyst, "shorter acknowledgement")
     approve_version(webtest.uow(), saved.version_id, gov, "ok")
