@@ -169,6 +169,8 @@ def test_a_group_policy_complaint_goes_through_two_appeals_and_a_reopened_formal
     complainant_asks(page, status_url, "escalation_requested", "Nobody said why cover was not arranged.")
     sign_in(page, base, "ia.team")
     assert "Formal" in case_summary(page, base, reference)
+    formal = [row for row in running_deadlines(page) if "Formal" in row]
+    assert formal and all("working days counted from Wed 23 Dec 2026" in row for row in formal)
     from_inbox(page, reference, "Acknowledge the escalation")
     assert "Nobody said why cover was not arranged." in page.inner_text("#judged")
     assert page.input_value("#f-reasons_for_dissatisfaction") == "Nobody said why cover was not arranged."
@@ -241,6 +243,8 @@ def test_a_group_policy_complaint_goes_through_two_appeals_and_a_reopened_formal
            learning_identified=False, **NO_MORE)
     complete(page)
     assert "Closed" in case_summary(page, base, reference)
+    # only the learning action's review date runs on after closure
+    assert [row for row in running_deadlines(page) if "Review ·" not in row] == []
     shot(page, "journey-group-closed")
 
 
