@@ -1,13 +1,13 @@
 """Case pages: the list, and one case with its deadlines, diagram, timeline, letters and staff actions."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from processes.attachments import load_attachment
+from processes.calendar import received_instant
 from processes.case_view import STAFF_MESSAGES, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
@@ -17,7 +17,6 @@ from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
 
-LONDON = ZoneInfo("Europe/London")
 FILTER_FIELDS = {"received_from": "from", "received_to": "to"}  # the domain's names -> the list's query names
 bp = Blueprint("cases", __name__, template_folder="templates")
 
@@ -82,9 +81,7 @@ def message(reference: str):
     """Record an escalation or appeal request, a withdrawal or consent received, on the case's behalf."""
     form = request.form
     received = parse_date(form.get("received_on"))
-    received_at = datetime.combine(received, time(12), LONDON) if received else None
-    if received and received == container().clock.now().astimezone(LONDON).date():
-        received_at = container().clock.now()
+    received_at = received_instant(received, None, container().clock.now()) if received else None
     try:
         record_message(container().uow(), container().runtime, g.actor, reference, form.get("message", ""),
                        form.get("reasons", ""), received_at, form.get("channel", ""))

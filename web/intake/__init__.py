@@ -2,11 +2,11 @@
 and staff intake of cases received by phone, post or email."""
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
+from processes.calendar import received_instant
 from processes.errors import Conflict, InvalidInput, NotFound
 from processes.intake import (
     STAFF_CHANNELS,
@@ -24,7 +24,6 @@ from ..extensions import limiter
 from ..security import container, roles_required
 from .answers import COMPLIMENT_FIELDS, FIELDS, FORMAT_LABELS, STEPS, problems_on_step, raw_answers, step_of, typed
 
-LONDON = ZoneInfo("Europe/London")
 bp = Blueprint("intake", __name__, template_folder="templates")
 
 
@@ -161,12 +160,7 @@ def _received(form) -> tuple[datetime | None, str | None]:
         day = datetime.strptime(form.get("received_on", ""), "%Y-%m-%d").date()
     except ValueError:
         return None, None  # the domain says the date received is needed
-    clock_now = container().clock.now()
-    if typed_time is not None:
-        return datetime.combine(day, typed_time, LONDON), None
-    if day == clock_now.astimezone(LONDON).date():
-        return clock_now, None
-    return datetime.combine(day, time(9), LONDON), None
+    return received_instant(day, typed_time, container().clock.now()), None
 
 
 def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
