@@ -1,7 +1,6 @@
 """One engine run on one case: load, act, run, then write back everything in the caller's transaction."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import Actor, role_for_lane
 from .aggregates import Case, Deadline, Division, Instance, Task
-from .calendar import WorkingCalendar
+from .calendar import LONDON, WorkingCalendar
 from .case_rules import apply_changes, years_after
 from .clock import Clock
 from .definitions import DefinitionCache, VersionInfo
@@ -197,6 +196,7 @@ class CaseRun:
 
     def _sync_deadlines(self, now: datetime) -> None:
         running = {row.spiff_task_id: row for row in self.uow.deadlines.running_for_case(self.case.id)}
+        extensions = {data.get("stage"): data for kind, data in self.effects.events if kind == "deadline_extended"}
         started: set[tuple[str, str]] = set()
         for task, due in engine.waiting_timers(self.workflow):
             key = str(task.id)
@@ -206,16 +206,50 @@ class CaseRun:
             props = engine.task_properties(spec)
             kind, stage = props.get("deadlineKind", DeadlineKind.TIMER), props.get("stage", self.case.stage)
             started.add((kind, stage))
+            explanation = engine.deadline_explanation(task)
+            if stage in extensions:
+                explanation = extended_explanation(explanation, kind, extensions[stage], now)
             self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
                                    name=spec.bpmn_name or spec.bpmn_id or spec.name, kind=kind, stage=stage,
-                                   due_at=due, explanation=engine.deadline_explanation(task), started_at=now)
+                                   due_at=due, explanation=explanation, started_at=now)
+        replaced = {(kind, stage) for kind, stage in started if stage in extensions}
         for key, row in running.items():
-            row.status, row.resolved_at = self._resolution(key, row, started), now
+            row.status, row.resolved_at = self._resolution(key, row, replaced), now
 
-    def _resolution(self, key: str, row: Deadline, started: Iterable[tuple[str, str]]) -> str:
-        """Fired timers are breached (deadlines) or fired; a cancelled one was met, or extended if replaced."""
+    def _resolution(self, key: str, row: Deadline, replaced: set[tuple[str, str]]) -> str:
+        """Fired timers are breached (deadlines) or fired. A cancelled one was extended only when an extension
+        replaced it in this step; otherwise a deadline or window was met and a warning or reminder not needed."""
         task = engine.find_task(self.workflow, key)
         if task is not None and task.has_state(TaskState.COMPLETED):
             return DeadlineStatus.BREACHED if row.kind in BREACHABLE_KINDS else DeadlineStatus.FIRED
-        return DeadlineStatus.EXTENDED if (row.kind, row.stage) in started else DeadlineStatus.MET
+        if (row.kind, row.stage) in replaced:
+            return DeadlineStatus.EXTENDED
+        if row.kind in BREACHABLE_KINDS or row.kind.endswith("_window"):
+            return DeadlineStatus.MET
+        return DeadlineStatus.NOT_NEEDED
+
+
+def extended_explanation(explanation: dict[str, Any] | None, kind: str, extension: dict[str, Any],
+                         now: datetime) -> dict[str, Any]:
+    """Why a deadline started by an extension falls where it does: the extension and what it replaced, not the
+    zero working days its timer counted from the promised date."""
+    reason = str(extension.get("reason") or "an extension")
+    on = now.astimezone(LONDON).strftime("%a %d %b %Y")
+    previous = _day_text(extension.get("previous_due"))
+    new_due = _day_text(extension.get("new_due"))
+    cause = f"extended by the {reason.split(':')[0]} sent on {on}" if reason.startswith("interim") else \
+        f"extended on {on} ({reason})"
+    text = f"{cause[0].upper()}{cause[1:]}: the response is now due {new_due}, in place of {previous}"
+    if kind not in BREACHABLE_KINDS:
+        text = f"Counted back from the response deadline, which was {cause} to {new_due} (from {previous})"
+    return {**(explanation or {}), "text": text, "extended": {"reason": reason, "on": now.isoformat(),
+                                                            "previous_due": extension.get("previous_due"),
+                                                            "new_due": extension.get("new_due")}}
+
+
+def _day_text(instant: str | None) -> str:
+    try:
+        return datetime.fromisoformat(str(instant)).astimezone(LONDON).strftime("%a %d %b %Y")
+    except ValueError:
+        return "the earlier date"
 

@@ -13,10 +13,12 @@ from SpiffWorkflow.util.task import TaskState
 from . import engine
 from .access import SYSTEM, Actor
 from .aggregates import Case, Division, Task
+from .calendar import LONDON
 from .case_run import CaseRun, Runtime
 from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .form_dates import DateContext
 from .input_bounds import received_problems
 from .ports import UnitOfWork
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
@@ -25,6 +27,11 @@ from .vocabulary import MANAGER_ROLES, CaseKind, Channel, Role, TaskRowState
 T = TypeVar("T")
 KINDS = tuple(CaseKind)
 CHANNELS = tuple(Channel)
+MESSAGE_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
+                 "withdrawn": "a withdrawal", "consent_received": "written consent"}
+# a request that answers a response can only have come once the response was sent, when its window opened
+WINDOW_OF = {"escalation_requested": ("escalation_window", "stage 1 response"),
+             "appeal_requested": ("appeal_window", "response being appealed")}
 
 
 def start_case(uow: UnitOfWork, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
@@ -91,7 +98,7 @@ def complete_task(uow: UnitOfWork, runtime: Runtime, task_id: int, data: dict[st
         if task is None or not task.has_state(TaskState.READY):
             raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
         schema = staffed_form(uow, case, run.division, effective_form(uow, run.definition, task.task_spec))
-        validate_task_data(uow, case, run.division, schema, data)
+        validate_task_data(uow, case, run.division, schema, data, date_context(run))
         task.data.update(data)
         task.run()
         row.state, row.completed_at = TaskRowState.COMPLETED, run.now
@@ -104,6 +111,12 @@ def complete_task(uow: UnitOfWork, runtime: Runtime, task_id: int, data: dict[st
         uow.commit()
         return Completion(case.reference, case.status, case.stage, case.outcome,
                           [open_task_line(t) for t in sorted(run.open_tasks, key=lambda t: t.id)])
+
+
+def date_context(run: CaseRun) -> DateContext:
+    """Today, the day the case was received and the division's calendar: what a form's dates are judged by."""
+    return DateContext(run.now.astimezone(LONDON).date(), as_utc(run.case.received_at).astimezone(LONDON).date(),
+                       run.calendar)
 
 
 def save_task_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> None:
@@ -123,8 +136,8 @@ def deliver_message(uow: UnitOfWork, runtime: Runtime, reference: str, message: 
         run = CaseRun(runtime, uow, case, actor)
         waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
         if message not in waiting:
-            raise Conflict(f"the case is not waiting for {message!r} now", case_reference=reference)
-        _check_message_received(payload or {}, runtime.clock.now(), case)
+            raise Conflict(f"the case is not waiting for {message_words(message)} now", case_reference=reference)
+        _check_message_received(payload or {}, runtime.clock.now(), case, _window_opened(uow, case, message))
         event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
         run.workflow.catch(event)
         run.note("message_delivered", None, message=message, payload=payload or {})
@@ -200,8 +213,22 @@ def release_task(uow: UnitOfWork, task_id: int, actor: Actor) -> None:
         uow.commit()
 
 
-def _check_message_received(payload: dict[str, Any], now: datetime, case: Case) -> None:
-    """A message that says when it arrived may not have arrived before its case, nor outside the window."""
+def message_words(message: str) -> str:
+    """What a message is, in words: 'a request to appeal', never 'appeal_requested'."""
+    return MESSAGE_WORDS.get(message) or f"‘{str(message).replace('_', ' ')[:80]}’"
+
+
+def _window_opened(uow: UnitOfWork, case: Case, message: str) -> tuple[datetime, str] | None:
+    """When the response a request answers was sent (its window started), with what to call it; None if none."""
+    kind, what = WINDOW_OF.get(message, (None, ""))
+    opened = [row.started_at for row in uow.deadlines.running_for_case(case.id) if row.kind == kind]
+    return (max(opened), what) if opened else None
+
+
+def _check_message_received(payload: dict[str, Any], now: datetime, case: Case,
+                            window: tuple[datetime, str] | None = None) -> None:
+    """A message that says when it arrived may not have arrived before its case, nor outside the window, nor
+    (a request answering a response) before that response was sent."""
     if "received_at" not in payload:
         return
     try:
@@ -209,6 +236,10 @@ def _check_message_received(payload: dict[str, Any], now: datetime, case: Case) 
     except (TypeError, ValueError):
         received = None
     problems = received_problems(received, now, case.received_at)
+    if not problems and window is not None and received is not None:
+        opened, what = as_utc(window[0]).astimezone(LONDON).date(), window[1]
+        if as_utc(received).astimezone(LONDON).date() < opened:
+            problems = [f"The date received must not be before the {what} was sent ({opened:%a %d %b %Y})"]
     if problems:
         raise InvalidInput("the message's received date cannot be recorded", {"received_at": problems},
                            case_reference=case.reference)

@@ -80,6 +80,8 @@ class LearningFact:
     status: str
     best_practice: bool
     created_at: datetime
+    owner_name: str = ""  # the owner's display name, when the owner is a member of staff
+    step_title: str = ""  # the title of the task the action was raised in, e.g. 'Write the informal response'
 
     def is_overdue(self, today: date) -> bool:
         return self.status == LearningStatus.OPEN and self.review_on is not None and self.review_on < today

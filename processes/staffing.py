@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .access import ROLES
 from .errors import InvalidInput
+from .form_dates import DateContext, date_problems
 from .forms import INDEPENDENT, validate_form
 from .vocabulary import TASK_ROLES, Role, Stage
 
@@ -240,9 +241,10 @@ def staff_problems(uow, case, division, schema: dict | None, data: dict) -> dict
     return problems
 
 
-def validate_task_data(uow, case, division, schema: dict | None, data: dict) -> None:
-    """Validate a task's submitted data against its staffed form; a staff field's error says why the person
-    named cannot be given the work."""
+def validate_task_data(uow, case, division, schema: dict | None, data: dict,
+                       dates: DateContext | None = None) -> None:
+    """Validate a task's submitted data against its staffed form, all problems at once; a staff field's error
+    says why the person named cannot be given the work, a date's why the day cannot be taken."""
     fields: dict[str, list[str]] = {}
     try:
         validate_form(schema, data, case_reference=case.reference)
@@ -250,6 +252,9 @@ def validate_task_data(uow, case, division, schema: dict | None, data: dict) -> 
         fields = dict(exc.fields)
     if isinstance(data, dict):
         fields.update(staff_problems(uow, case, division, schema, data))
+        if dates is not None:
+            for path, messages in date_problems(schema, data, dates).items():
+                fields.setdefault(path, messages)
     if fields:
         raise InvalidInput("the form has errors", fields, case_reference=case.reference)
 

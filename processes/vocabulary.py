@@ -83,6 +83,7 @@ class DeadlineStatus(StrEnum):
     BREACHED = "breached"
     EXTENDED = "extended"
     FIRED = "fired"  # a plain timer (not a deadline) that ran out
+    NOT_NEEDED = "not_needed"  # a warning or reminder cancelled before it fired
 
 
 class DeadlineKind(StrEnum):

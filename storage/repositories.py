@@ -173,6 +173,10 @@ class ClosureRepository(_Repo):
     def add(self, division_id: int | None, day: date, reason: str) -> m.ClosureDay:
         return self._add(m.ClosureDay(division_id=division_id, day=day, reason=reason), flush=True)
 
+    def find(self, division_id: int | None, day: date) -> ClosureDay | None:
+        owner = m.ClosureDay.division_id.is_(None) if division_id is None else m.ClosureDay.division_id == division_id
+        return self.session.scalars(select(m.ClosureDay).where(owner, m.ClosureDay.day == day)).first()
+
     def remove(self, row: ClosureDay) -> None:
         self.session.delete(row)
         self.session.flush()

@@ -12,7 +12,7 @@ from processes.case_view import STAFF_MESSAGES, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
-from processes.lifecycle import KINDS
+from processes.lifecycle import KINDS, message_words
 from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
@@ -92,7 +92,7 @@ def message(reference: str):
                                channels=STAFF_CHANNELS), 400
     except Conflict as exc:
         view = case_view(container().uow(), container().runtime, reference, g.actor)
-        waiting = ", ".join(m.replace("_", " ") for m in view.waiting_messages) or "nothing from the complainant"
+        waiting = ", ".join(message_words(m) for m in view.waiting_messages) or "nothing from the complainant"
         notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")
         return render_template("cases/show.html", view=view, errors={}, form=form, messages=STAFF_MESSAGES,
                                channels=STAFF_CHANNELS, conflict=notice), 409
