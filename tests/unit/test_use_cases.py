@@ -64,7 +64,8 @@ def test_completing_a_task_runs_the_case_on_and_closes_it_with_its_retention(wor
     assert (done.status, done.outcome, done.open_tasks) == (CaseStatus.CLOSED, Outcome.INELIGIBLE, [])
     assert case.closed_at == RECEIVED and case.retention_until == date(2028, 12, 23)
     assert [t.state for t in world.store.rows("tasks")] == [TaskRowState.COMPLETED]
-    assert {d.status for d in world.store.rows("deadlines")} == {DeadlineStatus.MET}
+    assert {(d.element_id, d.status) for d in world.store.rows("deadlines")} == {
+        ("triage_reminder", DeadlineStatus.NOT_NEEDED), ("triage_deadline", DeadlineStatus.MET)}
     assert event_kinds(world, reference)[-3:] == ["task_completed", "service_completed", "case_closed"]
 
 
