@@ -113,7 +113,10 @@ def _example(name: str, spec: dict, variant: int, today: date):
         item = _example(name, spec.get("items") or {}, variant, today)
         return [item] * max(1, spec.get("minItems", 1)) if item is not None else None
     fmt = spec.get("format")
-    if fmt == "date":
+    if fmt == "date":  # a planned day (a review, a promised reply) lies ahead, on a weekday
+        if spec.get("x-date") in ("future_working_day", "upcoming_working_day"):
+            ahead = today + timedelta(days=14)
+            return (ahead + timedelta(days=max(0, 7 - ahead.weekday()) if ahead.weekday() >= 5 else 0)).isoformat()
         return today.isoformat()
     if fmt == "date-time":
         return "2026-01-05T10:00:00+00:00"

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
+# A date received without a time is taken as received when the working day opens (docs/decisions.md).
+RECEIVED_WITHOUT_A_TIME = time(9)
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
 
 
@@ -46,7 +48,7 @@ class WorkingCalendar:
     nation: str = "england"
     closures: dict[date, str] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._holidays = _bank_holidays(self.nation)
 
     def non_working_reason(self, day: date) -> str | None:
@@ -100,7 +102,7 @@ class WorkingCalendar:
         return sign * count
 
 
-def _note(skipped: list, day: date, reason: str) -> None:
+def _note(skipped: list[tuple[date, str]], day: date, reason: str) -> None:
     if reason != "weekend":
         skipped.append((day, reason))
 
@@ -111,3 +113,13 @@ def _local_date(value: date | datetime) -> date:
             return value.date()
         return value.astimezone(LONDON).date()
     return value
+
+
+def received_instant(day: date, at: time | None, now: datetime) -> datetime:
+    """When something staff record arrived: the day at the time given (London), else now if the day is today,
+    else 09:00 London on that day."""
+    if at is not None:
+        return datetime.combine(day, at, LONDON)
+    if day == now.astimezone(LONDON).date():
+        return now
+    return datetime.combine(day, RECEIVED_WITHOUT_A_TIME, LONDON)

@@ -17,6 +17,7 @@ from .case_run import CaseRun, Runtime
 from .classification import CLASSIFIED
 from .errors import NotFound
 from .read_models import plain, plain_all
+from .vocabulary import DeadlineStatus
 
 EVENT_LABELS = {
     "case_started": "Case opened", "task_completed": "Task completed", "task_assigned": "Task assigned",
@@ -131,16 +132,21 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                         classification=classified[-1] if classified else {},
                         correspondence=plain_all(uow.outbox.for_case(case.id)),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
+<<<<<<< HEAD
                         files=files, waiting_messages=waiting_messages(run),
                         diagram_xml=entry_diagram(version), markers=markers(run.workflow),
                         notes=plain_all(uow.cases.notes_for_case(case.id)),
                         triage=triage_answers(run, tasks), told_us=told_us(run, case.kind),
                         diagram=diagram_state(version, run.workflow))
+=======
+                        files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
+                        diagram_xml=entry_diagram(version), markers=markers(run.workflow if run.has_workflow else None))
+>>>>>>> main
 
 
 def waiting_messages(run: CaseRun) -> list[str]:
     """Names of the messages the case's workflow waits for now."""
-    if run.workflow is None:
+    if not run.has_workflow:
         return []
     return sorted({e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
 
@@ -184,7 +190,7 @@ def _deadline_line(row, now: datetime) -> DeadlineLine:
     return DeadlineLine(row.name, row.kind, row.stage, row.due_at, row.status, why,
                         explanation.get("counted_from"), explanation.get("working_days"),
                         [tuple(s) for s in explanation.get("skipped", [])],
-                        overdue=row.status == "running" and row.due_at < now)
+                        overdue=row.status == DeadlineStatus.RUNNING and row.due_at < now)
 
 
 def _timeline_line(event) -> dict:

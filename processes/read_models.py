@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
-from typing import Protocol
+from typing import Protocol, TypeVar, overload
 
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import InvalidInput
 from .input_bounds import MAX_ID, MAX_PAGE, window_problems
+from .vocabulary import MANAGER_ROLES, TASK_ROLES, VersionState
 
-TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
-MANAGER_ROLES = ("line_manager", "complaints_team")
+RowT = TypeVar("RowT")
 SCOPES = ("all", "mine", "available", "team")
 # how the inbox can be ordered: the query value, and what the person is told
 INBOX_SORTS = {"due": "Due date, soonest first", "received": "Received date, oldest first",
@@ -142,14 +143,22 @@ class CaseRow:
     extra: dict = field(default_factory=dict)
 
 
-def plain(row):
-    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends."""
+@overload
+def plain(row: None) -> None: ...
+@overload
+def plain(row: RowT) -> RowT: ...
+
+
+def plain(row: object) -> object:
+    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends.
+
+    Typed as the row it copies: the copy has the same attributes (a SimpleNamespace of them)."""
     if row is None:
         return None
     return SimpleNamespace(**{k: v for k, v in vars(row).items() if not k.startswith("_")})
 
 
-def plain_all(rows) -> list:
+def plain_all(rows: Iterable[RowT]) -> list[RowT]:
     return [plain(r) for r in rows]
 
 
@@ -249,7 +258,7 @@ def _choices(uow, actor: Actor, all_divisions: list) -> dict:
     divisions = [d for d in all_divisions if actor.can_see(d.code)]
     keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
     versions = [v for v in uow.reference.version_summaries()
-                if v.process_key in keys and v.state in ("published", "retired")]
+                if v.process_key in keys and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
     stages = set()
     for version in versions:
         if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published

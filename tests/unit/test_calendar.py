@@ -1,8 +1,8 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import pytest
 
-from processes.calendar import LONDON, WorkingCalendar
+from processes.calendar import LONDON, WorkingCalendar, received_instant
 
 ENGLAND, SCOTLAND, NORTHERN_IRELAND = (WorkingCalendar(n) for n in ("england", "scotland", "northern_ireland"))
 
@@ -91,3 +91,15 @@ def test_unknown_nation_is_refused_clearly():
 def test_negative_working_days_are_refused():
     with pytest.raises(ValueError):
         ENGLAND.deadline_after(date(2026, 1, 5), -1)
+
+
+def test_a_received_date_without_a_time_is_nine_in_london_in_winter_and_summer():
+    now = datetime(2026, 12, 23, 15, 20, tzinfo=timezone.utc)
+    assert received_instant(date(2026, 12, 18), None, now) == datetime(2026, 12, 18, 9, tzinfo=timezone.utc)
+    assert received_instant(date(2026, 7, 1), None, now) == datetime(2026, 7, 1, 8, tzinfo=timezone.utc)  # BST
+    assert received_instant(date(2026, 7, 1), time(14, 30), now) == datetime(2026, 7, 1, 13, 30, tzinfo=timezone.utc)
+
+
+def test_a_received_date_of_today_without_a_time_is_now():
+    now = datetime(2026, 12, 23, 15, 20, tzinfo=timezone.utc)
+    assert received_instant(date(2026, 12, 23), None, now) == now

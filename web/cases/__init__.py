@@ -1,26 +1,25 @@
 """Case pages: the list, and one case with its deadlines, diagram, timeline, letters and staff actions."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from processes.attachments import DOCUMENT_KINDS, load_attachment
+from processes.calendar import received_instant
 from processes.case_documents import attach_document
 from processes.case_notes import MAX_NOTE, add_note
 from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
-from processes.lifecycle import KINDS
+from processes.lifecycle import KINDS, message_words
 from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
 
-LONDON = ZoneInfo("Europe/London")
 FILTER_FIELDS = {"received_from": "from", "received_to": "to"}  # the domain's names -> the list's query names
 bp = Blueprint("cases", __name__, template_folder="templates")
 
@@ -152,9 +151,7 @@ def message(reference: str):
     """Record an escalation or appeal request, a withdrawal or consent received, on the case's behalf."""
     form = request.form
     received = parse_date(form.get("received_on"))
-    received_at = datetime.combine(received, time(12), LONDON) if received else None
-    if received and received == container().clock.now().astimezone(LONDON).date():
-        received_at = container().clock.now()
+    received_at = received_instant(received, None, container().clock.now()) if received else None
     try:
         record_message(container().uow(), container().runtime, g.actor, reference, form.get("message", ""),
                        form.get("reasons", ""), received_at, form.get("channel", ""))
@@ -162,7 +159,7 @@ def message(reference: str):
         errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
         return _page(reference, 400, errors=errors, form=form)
     except Conflict as exc:
-        waiting = ", ".join(m.replace("_", " ") for m in _waiting(reference)) or "nothing from the complainant"
+        waiting = ", ".join(message_words(m) for m in _waiting(reference)) or "nothing from the complainant"
         notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")
         return _page(reference, 409, form=form, conflict=notice)
     flash("Recorded. The case has moved on.", "success")
