@@ -12,7 +12,7 @@ TRIAGE_FORM = "triage.json"  # every shipped bundle names its triage form this w
 
 def triage_answers(run, tasks: list[dict]) -> list[tuple[str, str]]:
     """(question, answer) pairs of the completed triage task, in the form's order; empty until it is completed."""
-    if run.workflow is None:
+    if not run.has_workflow:
         return []
     specs = {spec.bpmn_id: spec for process in run.definition.all_specs() for spec in process.task_specs.values()
              if getattr(spec, "bpmn_id", None) and _form_name(spec).endswith(TRIAGE_FORM)}
@@ -35,7 +35,7 @@ PUBLIC_FACTS = (("happened_on", "When it happened", {"format": "date"}), ("aware
 
 def told_us(run, kind: str) -> list[tuple[str, str]]:
     """What the person said on the form beyond their words: dates, the outcome wanted, a compliment's permission."""
-    if run.workflow is None:
+    if not run.has_workflow:
         return []
     data = case_data(run.workflow)
     facts = [(label, readable(data.get(name), spec)) for name, label, spec in PUBLIC_FACTS]

@@ -124,6 +124,7 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
         version = uow.versions.get(case.version_id)
         events = uow.events.for_case(case.id)
         classified = [dict(e.data or {}) for e in events if e.kind == CLASSIFIED]
+        workflow = run.workflow if run.has_workflow else None
         files = [SimpleNamespace(**vars(plain(f)), label=document_label(f.field),
                                  uploader=names.get(f.uploaded_by, f.uploaded_by))
                  for f in uow.cases.files_for_case(case.id)]
@@ -132,16 +133,11 @@ def case_view(uow, runtime: Runtime, reference: str, actor: Actor) -> CaseView:
                         classification=classified[-1] if classified else {},
                         correspondence=plain_all(uow.outbox.for_case(case.id)),
                         learning=plain_all(uow.learning.for_case(case.id)), involved=involved, tasks=tasks,
-<<<<<<< HEAD
                         files=files, waiting_messages=waiting_messages(run),
-                        diagram_xml=entry_diagram(version), markers=markers(run.workflow),
+                        diagram_xml=entry_diagram(version), markers=markers(workflow),
                         notes=plain_all(uow.cases.notes_for_case(case.id)),
                         triage=triage_answers(run, tasks), told_us=told_us(run, case.kind),
-                        diagram=diagram_state(version, run.workflow))
-=======
-                        files=plain_all(uow.cases.files_for_case(case.id)), waiting_messages=waiting_messages(run),
-                        diagram_xml=entry_diagram(version), markers=markers(run.workflow if run.has_workflow else None))
->>>>>>> main
+                        diagram=diagram_state(version, workflow))
 
 
 def waiting_messages(run: CaseRun) -> list[str]:
