@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from demo_answers import COMPLIMENTS, ESCALATION_REASONS, PEOPLE, SUMMARIES, SUMMARIES_BY_DIVISION, text_for
 from processes.access import ROLES, Actor
 from processes.accounts import actor_for, hash_password, new_api_token
 from processes.case_run import CaseRun
@@ -20,6 +21,8 @@ from processes.lifecycle import complete_task, deliver_message
 from processes.read_models import plain
 from processes.task_view import task_view
 
+__all__ = ["PEOPLE", "SUMMARIES", "load_demo"]  # the log-privacy test checks the demo's people never reach a log
+
 log = logging.getLogger(__name__)
 DEMO_PASSWORD = "complaints-demo-2026"
 SHORT = {"complaints_team": "team", "line_manager": "manager", "investigating_officer": "officer",
@@ -30,17 +33,6 @@ PREFERRED = {"eligible": True, "is_eligible": True, "in_time": True, "within_tim
              "needs_consent": False, "serious": False, "misconduct": False, "misconduct_concerns": False,
              "learning": False, "has_learning": False, "reopen": False, "about_service_delivery": True,
              "provider": "seetec", "subject_deceased": False, "too_serious_for_informal": False}
-PEOPLE = [("Alex Morgan", "alex.morgan@example.org"), ("Sam Patel", "sam.patel@example.org"),
-          ("Jo O'Neill", "jo.oneill@example.org"), ("Chris Evans", "chris.evans@example.org"),
-          ("Priya Shah", "priya.shah@example.org"), ("Tom Hughes", "tom.hughes@example.org")]
-SUMMARIES = ["My adviser missed two appointments and did not let me know.",
-             "I was spoken to rudely at the front desk in front of other people.",
-             "My travel expenses have not been paid after six weeks.",
-             "The letter about my sanction had the wrong date and I lost money.",
-             "Nobody replied to my emails about changing my course.",
-             "I was not given the support with reading that I asked for."]
-
-
 def demo_users() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
     """(username, display name, email, [(division, role)]) for every demo account."""
     users = [("admin", "Group Administrator", "admin@seetec.example", [])]
@@ -121,13 +113,16 @@ def _example(name: str, spec: dict, variant: int, today: date):
         item = _example(name, spec.get("items") or {}, variant, today)
         return [item] * max(1, spec.get("minItems", 1)) if item is not None else None
     fmt = spec.get("format")
-    if fmt == "date":
+    if fmt == "date":  # a planned day (a review, a promised reply) lies ahead, on a weekday
+        if spec.get("x-date") in ("future_working_day", "upcoming_working_day"):
+            ahead = today + timedelta(days=14)
+            return (ahead + timedelta(days=max(0, 7 - ahead.weekday()) if ahead.weekday() >= 5 else 0)).isoformat()
         return today.isoformat()
     if fmt == "date-time":
         return "2026-01-05T10:00:00+00:00"
     if fmt == "email":
-        return "someone@example.org"
-    text = f"Demo answer for {name.replace('_', ' ')}."
+        return f"{name.removesuffix('_email').replace('_', '.')}@example.org"
+    text = text_for(name, variant)
     return (text * (1 + spec.get("minLength", 0) // len(text)))[:spec.get("maxLength", 10_000)]
 
 
@@ -153,7 +148,7 @@ def drive(container, reference: str, steps: int, variant: int) -> None:
             elif waiting and variant % 2 == 0 and not closed:
                 message = next((m for m in ("escalation_requested", "appeal_requested") if m in waiting), waiting[0])
                 deliver_message(container.uow(), container.runtime, reference, message,
-                                {"reasons": "I do not agree with the response.",
+                                {"reasons": ESCALATION_REASONS[variant % len(ESCALATION_REASONS)],
                                  "received_at": container.clock.now().isoformat(), "channel": "email",
                                  "recorded_by": "demo"})
             else:
@@ -170,6 +165,9 @@ def _actor_for(uow, division, role: str | None):
     return actor_for(uow, users[0]) if users else None
 
 
+STEPS = (0, 1, 2, 3, 5, 8, 12, 40, 4, 6, 20, 40)  # how far each case is moved: new, mid-stage, and closed
+
+
 def load_cases(container, per_division: int = 12) -> list[str]:
     """Open cases in every division at a spread of received dates and move each to a different point."""
     references = []
@@ -181,9 +179,10 @@ def load_cases(container, per_division: int = 12) -> list[str]:
         if actor is None:
             continue
         for i in range(per_division):
-            name, email = PEOPLE[(i + d_index) % len(PEOPLE)]
+            name, email = PEOPLE[(i * 5 + d_index * 3) % len(PEOPLE)]
             kind = "compliment" if i % 6 == 5 else "concern" if i % 6 == 4 else "complaint"
-            answers = {"summary": SUMMARIES[(i + d_index) % len(SUMMARIES)], "name": name, "email": email,
+            said = COMPLIMENTS[i % len(COMPLIMENTS)] if kind == "compliment" else SUMMARIES_BY_DIVISION[code][i % 6]
+            answers = {"summary": said, "name": name, "email": email,
                        "on_behalf": False, "needs_support": i % 4 == 0, "language": "Welsh" if i % 8 == 0 else "",
                        "formats": ["large_print"] if i % 4 == 0 else []}
             received = now - timedelta(days=2 + (i * 37 + d_index * 5) % 45, hours=i)
@@ -194,7 +193,7 @@ def load_cases(container, per_division: int = 12) -> list[str]:
                 log.warning("demo case not started in %s: %s", code, exc)
                 break
             issue_access_token(container.uow(), reference, now)
-            drive(container, reference, steps=i % 7, variant=i)
+            drive(container, reference, steps=STEPS[i % len(STEPS)], variant=i)
             references.append(reference)
     return references
 

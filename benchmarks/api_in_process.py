@@ -62,7 +62,7 @@ def measure(url: str, n: int) -> None:
 
         from web import create_app
         app = create_app()
-        sql = {"statements": 0, "seconds": 0.0}
+        sql = {"statements": 0, "seconds": 0.0, "transactions": 0}
         engine = app.extensions["complaints"].engine
 
         @event.listens_for(engine, "before_cursor_execute")
@@ -73,10 +73,14 @@ def measure(url: str, n: int) -> None:
         def finished_statement(connection, *_):
             sql["statements"] += 1
             sql["seconds"] += time.perf_counter() - connection.info.pop("statement_started")
+        @event.listens_for(engine, "begin")
+        def began_transaction(connection):
+            sql["transactions"] += 1
+
         client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
         for i in range(WARM_UP):
             lifecycle(client, headers, i)
-        sql.update(statements=0, seconds=0.0)
+        sql.update(statements=0, seconds=0.0, transactions=0)
         started, cpu = time.perf_counter(), time.process_time()
         for i in range(n):
             lifecycle(client, headers, WARM_UP + i)
@@ -84,7 +88,8 @@ def measure(url: str, n: int) -> None:
         engine.dispose()
     if n:
         print(f"{n} lifecycles in process: {elapsed / n * 1000:.2f} ms each, CPU {cpu / n * 1000:.2f} ms, "
-              f"{sql['statements'] / n:.1f} SQL statements taking {sql['seconds'] / n * 1000:.2f} ms at the driver")
+              f"{sql['statements'] / n:.1f} SQL statements taking {sql['seconds'] / n * 1000:.2f} ms at the driver, "
+              f"{sql['transactions'] / n:.1f} transactions")
 
 
 if __name__ == "__main__":

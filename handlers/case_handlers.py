@@ -21,7 +21,7 @@ def notify_staff(ctx: HandlerContext, template: str, role: str) -> dict:
 
 def record_stage(ctx: HandlerContext, stage: str, status: str = "open") -> dict:
     """Move the case to a stage of the procedure."""
-    ctx.update_case(stage=stage, status=status)
+    ctx.move_to_stage(stage, status)
     return {"stage": stage}
 
 
@@ -29,7 +29,7 @@ def close_case(ctx: HandlerContext, outcome: str) -> dict:
     """Close the case with its outcome; its retention date follows from the closure."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
-    ctx.update_case(status="closed", outcome=outcome)
+    ctx.close_case(outcome)
     return {"outcome": outcome}
 
 

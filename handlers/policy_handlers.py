@@ -56,7 +56,7 @@ def close_complaint(ctx: HandlerContext, outcome: str, stage: str = "") -> dict:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     years = retention_years(ctx.division.config, ctx.data.get("contract"))
-    ctx.update_case(status="closed", outcome=outcome, retention_years=years)
+    ctx.close_case(outcome, retention_years=years)
     return {"outcome": outcome, "stage": stage or ctx.case.stage, "retention_years": years}
 
 

@@ -67,7 +67,7 @@ def close_case_with_retention(ctx: HandlerContext, outcome: str) -> dict:
     config = ctx.division.config or {}
     contract = (config.get("contracts") or {}).get(ctx.data.get("contract") or "", {})
     years = int(contract.get("retention_years") or config.get("retention_years") or DEFAULT_RETENTION_YEARS)
-    ctx.update_case(status="closed", outcome=outcome, retention_years=years)
+    ctx.close_case(outcome, retention_years=years)
     return {"outcome": outcome, "retention_years": years}
 
 

@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = {
-    "complaints_team": "Complaints team",
-    "line_manager": "Line manager",
-    "investigating_officer": "Investigating officer",
-    "appeal_panel": "Appeal panel member",
-    "psrd_director": "PSRD director",
-    "hr": "HR",
-    "process_analyst": "Process analyst",
-    "governance": "Governance",
-    "administrator": "Administrator",
+from .vocabulary import Role
+
+ROLES: dict[str, str] = {
+    Role.COMPLAINTS_TEAM: "Complaints team",
+    Role.LINE_MANAGER: "Line manager",
+    Role.INVESTIGATING_OFFICER: "Investigating officer",
+    Role.APPEAL_PANEL: "Appeal panel member",
+    Role.PSRD_DIRECTOR: "PSRD director",
+    Role.HR: "HR",
+    Role.PROCESS_ANALYST: "Process analyst",
+    Role.GOVERNANCE: "Governance",
+    Role.ADMINISTRATOR: "Administrator",
 }
 LANE_ROLES = {label.lower(): key for key, label in ROLES.items()} | {
-    "appeal panel": "appeal_panel", "psrd director": "psrd_director",
-    "professional standards director": "psrd_director"}
+    "appeal panel": Role.APPEAL_PANEL, "psrd director": Role.PSRD_DIRECTOR,
+    "professional standards director": Role.PSRD_DIRECTOR}
 
 
 def role_for_lane(lane: str | None) -> str | None:

@@ -266,9 +266,16 @@ def add_closure(uow, actor: Actor, division: str | None, day: date | None, reaso
             problems["division"] = ["Choose one of your divisions"]
         if not division and not scope.group:
             problems["division"] = ["Only a group-wide administrator can close every division"]
+        division_id = divisions[division].id if division in divisions else None
+        if "day" not in problems and "division" not in problems:
+            existing = uow.closures.find(division_id, day)
+            if existing is not None:  # one closure a day per division (and one group-wide): say which is there
+                where = divisions[division].name if division else "every division"
+                problems["day"] = [f"{day:%A %-d %B %Y} is already a closure day for {where} "
+                                   f"(“{existing.reason}”)"]
         if problems:
             raise InvalidInput("the form has errors", problems)
-        uow.closures.add(divisions[division].id if division else None, day, reason.strip()[:200])
+        uow.closures.add(division_id, day, reason.strip()[:200])
         audit(uow, actor, "closure_added", None, [division] if division else list(divisions),
               day=day.isoformat(), division=division or "all", reason=reason)
         uow.commit()

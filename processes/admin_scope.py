@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .access import Actor
 from .errors import Forbidden
+from .vocabulary import Role
 
 ADMIN_EVENTS = ("user_created", "memberships_changed", "user_enabled", "user_disabled", "password_set",
                 "api_token_issued", "api_token_revoked", "group_wide_changed", "closure_added", "closure_removed",
@@ -27,14 +28,14 @@ class AdminScope:
 
 def is_group_admin(actor: Actor) -> bool:
     """A group-wide account holding the administrator role administers every division and every account."""
-    return actor.group_wide and actor.has_any_role("administrator")
+    return actor.group_wide and actor.has_any_role(Role.ADMINISTRATOR)
 
 
 def admin_scope(uow, actor: Actor) -> AdminScope:
     """What the actor administers; refused unless they are an administrator somewhere."""
     everything = {d.code: d for d in uow.divisions.all()}
     group = is_group_admin(actor)
-    divisions = everything if group else {c: d for c, d in everything.items() if actor.has_role(c, "administrator")}
+    divisions = everything if group else {c: d for c, d in everything.items() if actor.has_role(c, Role.ADMINISTRATOR)}
     if not divisions:
         raise Forbidden("only an administrator can do this")
     return AdminScope(actor, divisions, group)

@@ -8,6 +8,7 @@ from .case_view import _deadline_line, visible_case, waiting_messages
 from .lifecycle import open_task_line
 from .read_models import plain_all
 from .task_view import task_view
+from .vocabulary import Role, TaskRowState
 
 
 def api_case(uow, runtime: Runtime, reference: str, actor: Actor) -> dict:
@@ -40,7 +41,8 @@ def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:
                                    uow.closures.for_division(view.division.id)).working_days_between(now, row.due_at)
     return {"id": row.id, "title": row.title, "stage": row.stage, "role": row.role, "state": row.state,
             "case_reference": view.case.reference, "division": view.division.code, "due_at": row.due_at,
-            "overdue": row.due_at is not None and row.due_at < now and row.state == "open", "working_days_left": left,
+            "overdue": row.due_at is not None and row.due_at < now and row.state == TaskRowState.OPEN,
+            "working_days_left": left,
             "assignee": view.assignee, "process_key": view.version.process_key,
             "version_number": view.version.number, "form": view.schema, "ui": view.ui, "draft": view.data}
 
@@ -48,7 +50,7 @@ def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:
 def api_versions(uow, actor: Actor) -> list:
     """Versions of the processes the actor's divisions run (every process for analysts and governance)."""
     with uow:
-        everything = actor.has_any_role("process_analyst", "governance")
+        everything = actor.has_any_role(Role.PROCESS_ANALYST, Role.GOVERNANCE)
         keys = set()
         for division in uow.reference.divisions():
             if actor.can_see(division.code):

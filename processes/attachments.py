@@ -13,6 +13,9 @@ ALLOWED = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
 }
 ATTACHMENT = "x-attachment"
+# what a document attached to the case itself is; a task's file is stored under its form field's name instead
+DOCUMENT_KINDS = {"written_permission": "Written permission or consent", "evidence": "Evidence",
+                  "scanned_letter": "Scanned letter", "other": "Other document"}
 
 
 def sniff(content: bytes, filename: str) -> str | None:
@@ -32,6 +35,11 @@ def sniff(content: bytes, filename: str) -> str | None:
         except UnicodeDecodeError:
             return None
     return None
+
+
+def document_label(kind: str) -> str:
+    """What a stored file is, in words: a document's kind, or that it came with a task form."""
+    return DOCUMENT_KINDS.get(kind) or "Attached to a task"
 
 
 def safe_filename(filename: str) -> str:

@@ -48,7 +48,7 @@ class WorkingCalendar:
     nation: str = "england"
     closures: dict[date, str] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._holidays = _bank_holidays(self.nation)
 
     def non_working_reason(self, day: date) -> str | None:
@@ -102,7 +102,7 @@ class WorkingCalendar:
         return sign * count
 
 
-def _note(skipped: list, day: date, reason: str) -> None:
+def _note(skipped: list[tuple[date, str]], day: date, reason: str) -> None:
     if reason != "weekend":
         skipped.append((day, reason))
 

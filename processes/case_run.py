@@ -2,26 +2,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import engine
 from .access import Actor, role_for_lane
-from .calendar import WorkingCalendar
+from .aggregates import Case, Deadline, Division, Instance, Task
+from .calendar import LONDON, WorkingCalendar
+from .case_rules import apply_changes, years_after
 from .clock import Clock
-from .definitions import DefinitionCache
+from .definitions import DefinitionCache, VersionInfo
+from .engine import ProcessDefinition
 from .errors import HandlerFailed
 from .operators import Effects, HandlerContext, ServiceRegistry
-from .ports import LetterQueue
+from .ports import LetterQueue, UnitOfWork
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
+from .vocabulary import BREACHABLE_KINDS, DeadlineKind, DeadlineStatus, TaskRowState
+
+__all__ = ["CaseRun", "Runtime", "years_after"]
 
 MAX_ROUNDS = 50  # timers that fall due during a run fire in the same run
-DEADLINE_KINDS = {"acknowledgement", "response", "panel_convening", "consent"}
+Note = tuple[str, str | None, dict[str, Any]]  # an event of the run: kind, element, data
 
 
 @dataclass
@@ -39,44 +48,60 @@ class CaseRun:
     """A loaded case and its workflow, collecting what the run did until it is saved."""
 
     runtime: Runtime
-    uow: object
-    case: object
+    uow: UnitOfWork
+    case: Case
     actor: Actor
     effects: Effects = field(default_factory=Effects)
-    events: list = field(default_factory=list)
-    open_tasks: list = field(default_factory=list)
+    events: list[Note] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         uow = self.uow
-        self.division = uow.divisions.get(self.case.division_id)
-        self.calendar = WorkingCalendar(self.division.nation, uow.closures.for_division(self.division.id))
+        division = uow.divisions.get(self.case.division_id)
+        if division is None:
+            raise LookupError(f"case {self.case.id} names no stored division")
+        self.division: Division = division
+        self.calendar = WorkingCalendar(division.nation, uow.closures.for_division(division.id))
+        self.version: VersionInfo
+        self.definition: ProcessDefinition
         self.version, self.definition = self.runtime.definitions.for_version(uow, self.case.version_id)
         self.script_engine = CaseScriptEngine(self.runtime.clock, self.calendar, self._call_operator, RUN_LIMITS)
-        self.instance = uow.instances.for_case(self.case.id)
-        self.workflow = None
+        self.instance: Instance | None = uow.instances.for_case(self.case.id)
+        self._workflow: BpmnWorkflow | None = None
         if self.instance is not None:
-            self.workflow = engine.load_state(self.definition, self.instance.state, self.script_engine)
+            self._workflow = engine.load_state(self.definition, self.instance.state, self.script_engine)
 
     @property
-    def now(self):
+    def workflow(self) -> BpmnWorkflow:
+        """The case's workflow; a run on a case that has none yet must `start` first."""
+        if self._workflow is None:
+            raise LookupError(f"case {self.case.reference} has no workflow yet")
+        return self._workflow
+
+    @property
+    def has_workflow(self) -> bool:
+        return self._workflow is not None
+
+    @property
+    def now(self) -> datetime:
         return self.runtime.clock.now()
 
-    def start(self, data: dict) -> None:
-        self.workflow = engine.new_workflow(self.definition, self.script_engine, data)
+    def start(self, data: dict[str, Any]) -> None:
+        self._workflow = engine.new_workflow(self.definition, self.script_engine, data)
         self.note("case_started", version=self.version.number, sha256=self.version.sha256,
                   process=self.version.process_key)
 
-    def note(self, kind: str, element: str | None = None, **data) -> None:
+    def note(self, kind: str, element: str | None = None, **data: Any) -> None:
         self.events.append((kind, element, data))
 
-    def _call_operator(self, task, name: str, params: dict) -> dict:
+    def _call_operator(self, task: SpiffTask, name: str, params: dict[str, Any]) -> dict[str, Any]:
         ctx = HandlerContext(self.case, self.division, dict(task.data), str(task.id),
                              self.runtime.clock, self.calendar)
         result = self.runtime.services.call(name, ctx, params)
         self.effects.extend(ctx.effects)
         return result
 
-    def _completed(self, task) -> None:
+    def _completed(self, task: SpiffTask) -> None:
         spec = task.task_spec
         definition = getattr(spec, "event_definition", None)
         if isinstance(spec, ServiceTask):
@@ -97,15 +122,16 @@ class CaseRun:
         except (HandlerFailed, SpiffWorkflowException) as exc:
             message = str(exc)
             self.case.incident = message
-            element = getattr(getattr(exc, "task", None), "task_spec", None) and exc.task.task_spec.bpmn_id
+            failed = getattr(exc, "task", None)  # SpiffWorkflow's errors name the task that failed
+            element = failed.task_spec.bpmn_id if failed is not None and failed.task_spec is not None else None
             self.note("incident_raised", element, error=message)
             return False
         return True
 
     def retry(self) -> bool:
         """Put failed steps back to ready and run again."""
-        for task in engine.all_tasks(self.workflow, TaskState.ERROR):
-            task._set_state(TaskState.READY)
+        for task in list(engine.all_tasks(self.workflow, TaskState.ERROR)):
+            engine.force_ready(task)
         self.case.incident = None
         self.note("incident_retried")
         return self.run()
@@ -139,19 +165,13 @@ class CaseRun:
                                 for kind, element, data in self.events])
         self.events, self.effects = [], Effects()
 
-    def _apply_case_changes(self, now) -> None:
-        changes = dict(self.effects.case_changes)
-        for key in ("stage", "status", "outcome", "summary"):
-            if key in changes:
-                setattr(self.case, key, changes[key])
-        if changes.get("status") == "closed" and self.case.closed_at is None:
-            self.case.closed_at = now
-            self.case.retention_until = years_after(now.date(), int(changes.get("retention_years") or 2))
-            self.note("case_closed", outcome=self.case.outcome, retention_until=str(self.case.retention_until))
-        elif changes:
-            self.note("case_updated", **{k: v for k, v in changes.items() if k != "retention_years"})
+    def _apply_case_changes(self, now: datetime) -> None:
+        changed = apply_changes(self.case, self.effects.case_changes, now)
+        if changed is not None:
+            kind, data = changed
+            self.note(kind, **data)
 
-    def _sync_tasks(self, now) -> None:
+    def _sync_tasks(self, now: datetime) -> None:
         open_rows = {row.spiff_task_id: row for row in self.uow.tasks.open_for_case(self.case.id)}
         self.open_tasks = []  # the case's open task rows once saved; ids are set when the transaction flushes
         for task in engine.ready_user_tasks(self.workflow):
@@ -172,36 +192,64 @@ class CaseRun:
                 stage=props.get("stage", self.case.stage), role=role_for_lane(task.task_spec.lane),
                 assignee_id=user.id if user else None, due_at=due, created_at=now))
         for row in open_rows.values():
-            row.state, row.completed_at = "cancelled", now
+            row.state, row.completed_at = TaskRowState.CANCELLED, now
 
-    def _sync_deadlines(self, now) -> None:
+    def _sync_deadlines(self, now: datetime) -> None:
         running = {row.spiff_task_id: row for row in self.uow.deadlines.running_for_case(self.case.id)}
-        started = set()
+        extensions = {data.get("stage"): data for kind, data in self.effects.events if kind == "deadline_extended"}
+        started: set[tuple[str, str]] = set()
         for task, due in engine.waiting_timers(self.workflow):
             key = str(task.id)
             if running.pop(key, None) is not None:
                 continue
             spec = task.task_spec
             props = engine.task_properties(spec)
-            kind, stage = props.get("deadlineKind", "timer"), props.get("stage", self.case.stage)
+            kind, stage = props.get("deadlineKind", DeadlineKind.TIMER), props.get("stage", self.case.stage)
             started.add((kind, stage))
+            explanation = engine.deadline_explanation(task)
+            if stage in extensions:
+                explanation = extended_explanation(explanation, kind, extensions[stage], now)
             self.uow.deadlines.add(case_id=self.case.id, spiff_task_id=key, element_id=spec.bpmn_id or spec.name,
                                    name=spec.bpmn_name or spec.bpmn_id or spec.name, kind=kind, stage=stage,
-                                   due_at=due, explanation=task._get_internal_data("deadline"), started_at=now)
+                                   due_at=due, explanation=explanation, started_at=now)
+        replaced = {(kind, stage) for kind, stage in started if stage in extensions}
         for key, row in running.items():
-            row.status, row.resolved_at = self._resolution(key, row, started), now
+            row.status, row.resolved_at = self._resolution(key, row, replaced), now
 
-    def _resolution(self, key: str, row, started: set) -> str:
-        """Fired timers are breached (deadlines) or fired; a cancelled one was met, or extended if replaced."""
+    def _resolution(self, key: str, row: Deadline, replaced: set[tuple[str, str]]) -> str:
+        """Fired timers are breached (deadlines) or fired. A cancelled one was extended only when an extension
+        replaced it in this step; otherwise a deadline or window was met and a warning or reminder not needed."""
         task = engine.find_task(self.workflow, key)
         if task is not None and task.has_state(TaskState.COMPLETED):
-            return "breached" if row.kind in DEADLINE_KINDS else "fired"
-        return "extended" if (row.kind, row.stage) in started else "met"
+            return DeadlineStatus.BREACHED if row.kind in BREACHABLE_KINDS else DeadlineStatus.FIRED
+        if (row.kind, row.stage) in replaced:
+            return DeadlineStatus.EXTENDED
+        if row.kind in BREACHABLE_KINDS or row.kind.endswith("_window"):
+            return DeadlineStatus.MET
+        return DeadlineStatus.NOT_NEEDED
 
 
-def years_after(day: date, years: int) -> date:
-    """The same calendar day `years` later (28 February for a 29 February start)."""
+def extended_explanation(explanation: dict[str, Any] | None, kind: str, extension: dict[str, Any],
+                         now: datetime) -> dict[str, Any]:
+    """Why a deadline started by an extension falls where it does: the extension and what it replaced, not the
+    zero working days its timer counted from the promised date."""
+    reason = str(extension.get("reason") or "an extension")
+    on = now.astimezone(LONDON).strftime("%a %d %b %Y")
+    previous = _day_text(extension.get("previous_due"))
+    new_due = _day_text(extension.get("new_due"))
+    cause = f"extended by the {reason.split(':')[0]} sent on {on}" if reason.startswith("interim") else \
+        f"extended on {on} ({reason})"
+    text = f"{cause[0].upper()}{cause[1:]}: the response is now due {new_due}, in place of {previous}"
+    if kind not in BREACHABLE_KINDS:
+        text = f"Counted back from the response deadline, which was {cause} to {new_due} (from {previous})"
+    return {**(explanation or {}), "text": text, "extended": {"reason": reason, "on": now.isoformat(),
+                                                            "previous_due": extension.get("previous_due"),
+                                                            "new_due": extension.get("new_due")}}
+
+
+def _day_text(instant: str | None) -> str:
     try:
-        return day.replace(year=day.year + years)
+        return datetime.fromisoformat(str(instant)).astimezone(LONDON).strftime("%a %d %b %Y")
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return "the earlier date"
+

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from .access import Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .vocabulary import CaseStatus, Outcome, Role
 
-OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "resolved_informally", "withdrawn", "ineligible", "transferred")
+OUTCOMES = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD, Outcome.RESOLVED_INFORMALLY, Outcome.WITHDRAWN,
+            Outcome.INELIGIBLE, Outcome.TRANSFERRED)
 RECORDED = "recorded"  # a compliment's outcome
 CATEGORY_KINDS = ("theme", "root_cause")
 CLASSIFIED = "case_classified"  # the event that carries the classification; retention keeps its data
@@ -72,10 +74,11 @@ def classify_case(uow, reference: str, data: dict, actor: Actor) -> None:
         division = uow.divisions.get(case.division_id) if case else None
         if case is None or not actor.can_see(division.code):
             raise NotFound(f"no case {reference}")
-        if not (actor.is_system or actor.has_any_role("complaints_team", "line_manager", "investigating_officer",
-                                                       "appeal_panel", "psrd_director")):
+        if not (actor.is_system or actor.has_any_role(Role.COMPLAINTS_TEAM, Role.LINE_MANAGER,
+                                                       Role.INVESTIGATING_OFFICER, Role.APPEAL_PANEL,
+                                                       Role.PSRD_DIRECTOR)):
             raise Forbidden("only case handlers can classify a case", case_reference=reference)
-        if case.status != "closed":  # until then, the task that decides the outcome classifies it
+        if case.status != CaseStatus.CLOSED:  # until then, the task that decides the outcome classifies it
             raise Conflict("a case is classified here once it is closed", case_reference=reference)
         allowed = outcomes_for(case.kind)
         active = {c.code for c in uow.categories.all() if c.active}
@@ -135,5 +138,5 @@ def set_category_active(uow, code: str, active: bool, actor: Actor) -> None:
 
 
 def _require_category_maintainer(actor: Actor) -> None:
-    if not (actor.is_system or actor.has_any_role("administrator")):
+    if not (actor.is_system or actor.has_any_role(Role.ADMINISTRATOR)):
         raise Forbidden("only administrators maintain the categories")

@@ -12,7 +12,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")  # a number cannot call anythi
 _LEADING_BLANKS = " \u00a0"  # spreadsheets skip these before looking for a formula
 
 
-def csv_cell(value) -> str:
+def csv_cell(value: object) -> str:
     """One cell as text, with a ' in front when a spreadsheet would otherwise read it as a formula."""
     text = "" if value is None else str(value)
     if text.lstrip(_LEADING_BLANKS).startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
@@ -20,7 +20,7 @@ def csv_cell(value) -> str:
     return text
 
 
-def csv_text(rows: Iterable[Iterable]) -> str:
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
     """Rows as CSV text, every cell passed through csv_cell; every CSV export goes through here."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

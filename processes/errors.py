@@ -1,6 +1,8 @@
 """Domain errors; each says plainly what went wrong and for which case."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Something the user asked for that the rules refuse."""
@@ -40,7 +42,7 @@ class InvalidInput(DomainError):
 
     code = "validation_error"
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, **kwargs):
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, **kwargs: Any):
         super().__init__(message, **kwargs)
         self.fields = fields or {}
 
@@ -50,7 +52,7 @@ class BundleInvalid(InvalidInput):
 
     code = "bundle_invalid"
 
-    def __init__(self, problems: list[dict], **kwargs):
+    def __init__(self, problems: list[dict[str, Any]], **kwargs: Any):
         summary = "; ".join(p["message"] for p in problems[:5])
         super().__init__(f"the process bundle is invalid: {summary}", **kwargs)
         self.problems = problems
@@ -61,6 +63,6 @@ class HandlerFailed(DomainError):
 
     code = "handler_failed"
 
-    def __init__(self, operator: str, message: str, **kwargs):
+    def __init__(self, operator: str, message: str, **kwargs: Any):
         super().__init__(f"service task {operator!r} failed: {message}", **kwargs)
         self.operator = operator

@@ -66,34 +66,95 @@ def unplain_property_names(schema, path: str = "") -> list[str]:
 
 
 def validate_form(schema: dict | None, data: dict, *, case_reference: str | None = None) -> dict:
-    """Validate submitted data; return it, or raise with one message list per field."""
+    """Validate submitted data; return it, or raise with every problem at once, one message list per field, each
+    in words written for the field (never the schema's own text, never the answer echoed back)."""
     if not isinstance(data, dict):
         raise InvalidInput("the submitted data must be an object", {"": ["expected an object"]})
     if not schema:
         return data
     validator = Draft202012Validator(schema, format_checker=FORMATS)
     fields: dict[str, list[str]] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) for p in error.absolute_path)
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else ""
-            path = ".".join(filter(None, [path, missing]))
-            message = "This field is required"
-        elif error.validator == "enum" and error.absolute_path and isinstance(error.absolute_path[-1], int):
-            # a ticked box that is not (or no longer) offered: name the field, not the box
-            path = ".".join(str(p) for p in list(error.absolute_path)[:-1])
-            message = f"{error.instance!r} is not one of the choices offered"
-        elif error.validator == "format" and error.validator_value == "date":
-            message = DATE_MESSAGE
-        elif error.validator == "minItems" and not error.instance:
-            count = error.validator_value
-            message = "Choose at least one" if count == 1 else f"Choose at least {count}"
-        else:
-            message = error.message
-        fields.setdefault(path, []).append(message)
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        path, message = _path_and_message(schema, error)
+        if message not in fields.setdefault(path, []):
+            fields[path].append(message)
     if fields:
         raise InvalidInput("the form has errors", fields, case_reference=case_reference)
     return data
+
+
+def _path_and_message(schema: dict, error) -> tuple[str, str]:
+    """Where an error belongs and what to tell the person, from the failing keyword and the field's schema."""
+    where = [str(p) for p in error.absolute_path]
+    spec = error.schema if isinstance(error.schema, dict) else {}
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        path = where + [missing] if missing else where
+        return ".".join(path), _missing(spec_at(schema, path))
+    if kind == "enum" and error.absolute_path and isinstance(error.absolute_path[-1], int):
+        # a ticked box that is not (or no longer) offered: name the field, not the box
+        return ".".join(where[:-1]), "Choose only from the options offered"
+    return ".".join(where), _message(kind, value, instance, spec)
+
+
+def spec_at(schema: dict, path: list[str]) -> dict:
+    """The property schema a dotted path points to (row indexes step into `items`), or {} when there is none."""
+    spec = schema
+    for part in path:
+        if not isinstance(spec, dict):
+            return {}
+        spec = spec.get("items") if part.isdigit() else (spec.get("properties") or {}).get(part)
+    return spec if isinstance(spec, dict) else {}
+
+
+def _missing(spec: dict) -> str:
+    kind = spec.get("type")
+    if kind == "boolean":
+        return "Choose yes or no"
+    if kind == "array":
+        return "Choose at least one" if (spec.get("items") or {}).get("enum") else "Add at least one"
+    if spec.get("format") == "date":
+        return "Enter a date"
+    if "enum" in spec or "oneOf" in spec or "anyOf" in spec:
+        return "Choose one of the options"
+    return "Enter an answer"
+
+
+def _message(kind: str, value, instance, spec: dict) -> str:
+    if kind == "format" and value == "date":
+        return DATE_MESSAGE
+    if kind == "const":
+        return "Confirm this to continue" if value is True else "This answer cannot be given here"
+    if kind in ("enum",):
+        return "Choose one of the options offered"
+    if kind == "type":
+        wanted = value if isinstance(value, str) else next((t for t in value if t != "null"), "")
+        return {"boolean": "Choose yes or no", "integer": "Enter a whole number", "number": "Enter a number",
+                "array": "Choose from the options", "object": "Answer the questions in this part",
+                "string": "Enter text"}.get(wanted, "This answer is not in the expected form")
+    if kind == "maxLength":
+        return f"Use {value:,} characters or fewer (this has {len(instance):,})"
+    if kind == "minLength":
+        return "Enter an answer" if value <= 1 else f"Use at least {value:,} characters (this has {len(instance):,})"
+    if kind == "minItems":
+        if value == 1:
+            return "Choose at least one" if (spec.get("items") or {}).get("enum") else "Add at least one"
+        return f"Choose at least {value} (you chose {len(instance)})"
+    if kind == "maxItems":
+        return f"Choose or add no more than {value} (there are {len(instance)})"
+    if kind == "uniqueItems":
+        return "Each one may be chosen only once"
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"Enter a number {'of at least' if kind == 'minimum' else 'greater than'} {value}"
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"Enter a number {'no more than' if kind == 'maximum' else 'less than'} {value}"
+    if kind == "pattern":
+        return "This is not in the expected form" + (f": {spec['description']}" if spec.get("description") else "")
+    if kind == "format":
+        return {"email": "Enter an email address, like name@example.org",
+                "date-time": "Enter a real date and time"}.get(value, "This is not in the expected form")
+    return "This answer cannot be accepted"
 
 
 def rule_nodes(schema: dict):

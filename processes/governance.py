@@ -9,8 +9,9 @@ from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
 from .validation import refused_by_sandbox, validate_bundle
+from .vocabulary import Role, VersionState
 
-ANALYST, GOVERNANCE = "process_analyst", "governance"
+ANALYST, GOVERNANCE = Role.PROCESS_ANALYST, Role.GOVERNANCE
 CONTRIBUTING = {"version_drafted", "version_saved", "version_imported", "version_submitted"}
 
 
@@ -36,7 +37,7 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
         base = uow.versions.get(base_version_id) if base_version_id else _latest(uow, process_key)
         if base is None or base.process_key != process_key:
             raise NotFound(f"no version of process {process_key!r} to start from")
-        if base.state == "draft" and expected_sha256 and base.sha256 != expected_sha256:
+        if base.state == VersionState.DRAFT and expected_sha256 and base.sha256 != expected_sha256:
             raise Conflict(f"draft version {base.number} was saved by someone else after you opened it; "
                            "copy your change, reload the draft and apply it again")
         files = {name: text for name, text in {**base.files, **changes}.items() if text is not None}
@@ -45,7 +46,7 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
         if refused_by_sandbox(problems):
             raise BundleInvalid(problems)  # code that tries to escape or exhaust the sandbox is not kept at all
         now = runtime.clock.now()
-        if base.state == "draft":
+        if base.state == VersionState.DRAFT:
             version, created = base, False
             version.files, version.sha256, version.updated_at = _text(bundle), bundle.sha256, now
             version.title = bundle.manifest.get("title", version.title)
@@ -96,7 +97,7 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
     _require(actor, ANALYST, "submit versions")
     with uow:
         version = _version(uow, version_id)
-        if version.state != "draft":
+        if version.state != VersionState.DRAFT:
             raise Conflict(f"version {version.number} is {_label(version.state)}; only a draft can be submitted")
         note = (version.change_note if change_note is None else change_note).strip()
         if not note:
@@ -106,7 +107,7 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
         if problems:
             raise BundleInvalid(problems)
         now = runtime.clock.now()
-        version.state, version.submitted_at, version.updated_at = "in_review", now, now
+        version.state, version.submitted_at, version.updated_at = VersionState.IN_REVIEW, now, now
         version.change_note, version.validation = note, []
         uow.versions.store_spec(version.sha256, definition.to_json())
         _log(uow, "version_submitted", actor, now, version, change_note=note)
@@ -128,7 +129,7 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
     _require(actor, GOVERNANCE, "publish versions")
     with uow:
         version = _version(uow, version_id)
-        if version.state != "in_review" or version.reviewer_id is None:
+        if version.state != VersionState.IN_REVIEW or version.reviewer_id is None:
             raise Conflict(f"version {version.number} must be approved in review before it is published")
         definition, problems = validate_bundle(_bundle_of(version), runtime.services)
         if problems:
@@ -136,9 +137,9 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
         now = runtime.clock.now()
         previous = uow.versions.published(version.process_key)
         if previous is not None:
-            previous.state, previous.retired_at = "retired", now
+            previous.state, previous.retired_at = VersionState.RETIRED, now
             _log(uow, "version_retired", actor, now, previous, replaced_by=version.number)
-        version.state, version.published_at = "published", now
+        version.state, version.published_at = VersionState.PUBLISHED, now
         uow.versions.store_spec(version.sha256, definition.to_json())
         _log(uow, "version_published", actor, now, version, replaces=previous.number if previous else None)
         uow.commit()
@@ -154,7 +155,7 @@ def _review(uow, version_id: int, actor: Actor, note: str, approve: bool) -> Non
     _require(actor, GOVERNANCE, "review versions")
     with uow:
         version = _version(uow, version_id)
-        if version.state != "in_review" or version.reviewer_id is not None:
+        if version.state != VersionState.IN_REVIEW or version.reviewer_id is not None:
             raise Conflict(f"version {version.number} is not waiting for a review decision")
         if version.author_id == actor.user_id or actor.username in contributors(uow, version):
             raise Forbidden(f"you wrote or edited version {version.number}, so another member of governance "
@@ -182,7 +183,7 @@ def _safe_bundle(files: dict[str, str], process_key: str) -> Bundle:
 
 def _new_draft(uow, bundle: Bundle, actor: Actor, now, change_note: str):
     return uow.versions.add(process_key=bundle.process_key, number=uow.versions.next_number(bundle.process_key),
-                            title=bundle.manifest.get("title", bundle.process_key), state="draft",
+                            title=bundle.manifest.get("title", bundle.process_key), state=VersionState.DRAFT,
                             sha256=bundle.sha256, files=_text(bundle), author_id=actor.user_id,
                             change_note=change_note, validation=[], created_at=now, updated_at=now)
 

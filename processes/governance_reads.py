@@ -10,11 +10,12 @@ from .change_list import Change, change_list
 from .change_list_bpmn import describe_elements
 from .errors import BundleInvalid, NotFound
 from .governance import contributors
-from .graph import OFFICE_ROLES
 from .validation import DEADLINE_KINDS, validate_bundle
+from .vocabulary import OFFICE_ROLES, VersionState
 
-STATE_LABELS = {"draft": "Draft", "in_review": "In review", "published": "Published (in force)",
-                "retired": "Retired", "rejected": "Rejected"}
+STATE_LABELS: dict[str, str] = {VersionState.DRAFT: "Draft", VersionState.IN_REVIEW: "In review",
+                                 VersionState.PUBLISHED: "Published (in force)", VersionState.RETIRED: "Retired",
+                                 VersionState.REJECTED: "Rejected"}
 EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft saved", "version_imported": "Imported",
                 "version_exported": "Exported", "version_submitted": "Submitted for review",
                 "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
@@ -45,13 +46,13 @@ class VersionLine:
 
     @property
     def state_label(self) -> str:
-        if self.state == "in_review" and self.reviewer:
+        if self.state == VersionState.IN_REVIEW and self.reviewer:
             return "Approved, not yet published"
         return STATE_LABELS.get(self.state, self.state)
 
     @property
     def approved(self) -> bool:
-        return self.state == "in_review" and self.reviewer is not None
+        return self.state == VersionState.IN_REVIEW and self.reviewer is not None
 
 
 @dataclass
@@ -64,7 +65,7 @@ class ProcessLine:
 
     @property
     def in_force(self) -> VersionLine | None:
-        return next((v for v in self.versions if v.state == "published"), None)
+        return next((v for v in self.versions if v.state == VersionState.PUBLISHED), None)
 
 
 @dataclass
@@ -112,7 +113,8 @@ def review(uow, runtime, version_id: int) -> Review:
         versions = uow.versions.for_process(row.process_key)
         in_force = uow.versions.published(row.process_key)
         if in_force is None or in_force.id == row.id:
-            earlier = [v for v in versions if v.number < row.number and v.state in ("published", "retired")]
+            earlier = [v for v in versions
+                       if v.number < row.number and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
             in_force = earlier[-1] if earlier else None
         proposed_bundle = _bundle(row.files)
         old_bundle = _bundle(in_force.files) if in_force else None

@@ -6,13 +6,13 @@ from collections import defaultdict
 from .access import ROLES, role_for_lane
 from .bundle import Bundle, parse_xml_safely
 from .errors import BundleInvalid
+from .vocabulary import OFFICE_ROLES
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 FLOW_NODES = {"task", "userTask", "serviceTask", "scriptTask", "manualTask", "sendTask", "receiveTask",
               "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
               "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent", "intermediateCatchEvent",
               "intermediateThrowEvent", "boundaryEvent"}
-OFFICE_ROLES = {"process_analyst", "governance", "administrator"}  # roles that never work case tasks
 
 
 def bpmn_roots(bundle: Bundle) -> dict:

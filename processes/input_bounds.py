@@ -99,14 +99,15 @@ def clock_instant(text: str, option: str = "--now") -> datetime:
     except (TypeError, ValueError):
         raise InvalidInput("not an instant", {option: ["Give an ISO 8601 instant, like 2026-12-30T09:00:00+00:00"]}) \
             from None
+    utc: datetime | None
     try:
-        when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+        utc = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
     except OverflowError:  # an offset that carries it past year 1 or 9999
-        when = None
-    if when is None or not EARLIEST <= when <= LATEST:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
         raise InvalidInput("instant out of range", {option: [
             f"Give an instant between {_day_words(EARLIEST_DAY)} and {_day_words(LATEST_DAY)}"]})
-    return when
+    return utc
 
 
 def data_problems(value: object) -> list[str]:

@@ -8,13 +8,17 @@ from datetime import date, datetime, timedelta
 
 from .access import Actor
 from .accounts import token_hash
+from .calendar import LONDON
 from .case_run import CaseRun, Runtime
 from .case_view import COMPLAINANT_MESSAGES, waiting_messages
+from .clock import as_utc
 from .errors import InvalidInput, NotFound
 from .input_bounds import happened_problems, received_problems
 from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
+from .vocabulary import CaseStatus
 
 ACCESS_DAYS = 365
+RECORD_MONTHS = 12  # how far back staff may date a case they record
 MAX_TEXT = 10_000
 STAFF_CHANNELS = ("phone", "post", "email", "in_person", "web", "survey")
 SUPPORT_FORMATS = ("large_print", "easy_read", "braille", "audio", "translation", "british_sign_language")
@@ -23,8 +27,6 @@ RESERVED_KEYS = {"now", "working_days_after", "reference", "division", "kind", "
                  "complainant", "support_needs"}
 MESSAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MESSAGE_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
-                 "withdrawn": "a withdrawal", "consent_received": "written consent"}
 
 
 @dataclass
@@ -135,15 +137,7 @@ def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, c
     with uow:  # an unknown division is 404 before any field errors; start_case checks it again for certain
         if not actor.can_see(division) or division not in {d.code for d in uow.reference.divisions()}:
             raise NotFound(f"no division {division!r}")
-    problems = complaint_problems(answers, runtime.clock.now().date(), kind) if kind == "complaint" \
-        else compliment_problems(answers)
-    if kind not in KINDS:
-        problems["kind"] = ["Choose complaint, compliment or low-level concern"]
-    if channel not in CHANNELS:
-        problems["channel"] = ["Choose how it was received"]
-    received = received_problems(received_at, runtime.clock.now())
-    if received:
-        problems["received_at"] = received
+    problems = record_problems(runtime.clock.now(), kind, channel, received_at, answers)
     bad = [k for k in (extra or {}) if not DATA_KEY.match(str(k)) or k in RESERVED_KEYS]
     if bad:
         problems["data"] = [f"these names cannot be used: {', '.join(sorted(map(str, bad))[:5])}"]
@@ -152,6 +146,35 @@ def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, c
     return start_case(uow, runtime, division=division, kind=kind, channel=channel, received_at=received_at,
                       complainant=complainant_of(answers), summary=answers["summary"].strip(),
                       data={**(extra or {}), **case_data(answers)}, actor=actor, describe=describe)
+
+
+def record_problems(now: datetime, kind: str, channel: str, received_at: datetime | None,
+                    answers: dict) -> dict[str, list[str]]:
+    """Every problem with a case staff are recording, at once: its answers, kind, channel and received date
+    (which may not be more than 12 months ago: older complaints are out of time, and a typo like 1999 would
+    otherwise make a case overdue by years)."""
+    problems = complaint_problems(answers, now.date(), kind) if kind == "complaint" else compliment_problems(answers)
+    if kind not in KINDS:
+        problems["kind"] = ["Choose complaint, compliment or low-level concern"]
+    if channel not in CHANNELS:
+        problems["channel"] = ["Choose how it was received"]
+    received = received_problems(received_at, now)
+    earliest = _months_before(now, RECORD_MONTHS)
+    if not received and received_at is not None and as_utc(received_at).astimezone(LONDON).date() < earliest:
+        received = [f"The date received must be within the last {RECORD_MONTHS} months (on or after "
+                    f"{earliest:%-d %B %Y}); check the year, or ask the complaints team about a late record"]
+    if received:
+        problems["received_at"] = received
+    return problems
+
+
+def _months_before(now: datetime, months: int) -> date:
+    today = now.astimezone(LONDON).date()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    try:
+        return today.replace(year=year, month=month + 1)
+    except ValueError:
+        return today.replace(year=year, month=month + 1, day=28)
 
 
 def issue_access_token(uow, reference: str, now: datetime) -> str:
@@ -180,7 +203,8 @@ def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
         run = CaseRun(runtime, uow, case, Actor("complainant"))
         running = [d.due_at for d in uow.deadlines.running_for_case(case.id)
                    if d.kind in ("acknowledgement", "response")]
-        can_send = [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES] if case.status != "closed" else []
+        closed = case.status == CaseStatus.CLOSED
+        can_send = [] if closed else [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES]
         return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
                             case.received_at, min(running, default=None), can_send, case.access_expires_at)
 
@@ -209,6 +233,8 @@ def record_message(uow, runtime: Runtime, actor: Actor, reference: str, message:
         problems["message"] = ["Choose what was received"]
     if message in ("escalation_requested", "appeal_requested") and not (reasons or "").strip():
         problems["reasons"] = ["Record the reasons the complainant gave"]
+    elif len(reasons or "") > MAX_TEXT:
+        problems["reasons"] = [f"Use {MAX_TEXT:,} characters or fewer (this has {len(reasons):,})"]
     received = received_problems(received_at, runtime.clock.now())  # and, once the case is at hand, not before it
     if received:
         problems["received_at"] = received

@@ -9,9 +9,10 @@ from .access import Actor
 from .calendar import LONDON
 from .errors import Forbidden, InvalidInput, NotFound
 from .report_facts import LearningFact
+from .vocabulary import LearningStatus, Role
 
-STATUSES = ("open", "done", "cancelled")
-EDITORS = ("complaints_team", "line_manager", "investigating_officer", "psrd_director", "governance")
+STATUSES = tuple(LearningStatus)
+EDITORS = (Role.COMPLAINTS_TEAM, Role.LINE_MANAGER, Role.INVESTIGATING_OFFICER, Role.PSRD_DIRECTOR, Role.GOVERNANCE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def learning_register(uow, actor: Actor, wanted: RegisterFilter, now: datetime) 
     items = [a for a in items if (not wanted.status or a.status == wanted.status)
              and (not wanted.overdue_only or a.is_overdue(today))
              and (not wanted.best_practice_only or a.best_practice)]
-    return sorted(items, key=lambda a: (not a.is_overdue(today), a.status != "open",
+    return sorted(items, key=lambda a: (not a.is_overdue(today), a.status != LearningStatus.OPEN,
                                         a.review_on or today.replace(year=9999), a.id))
 
 

@@ -1,9 +1,10 @@
 """Lifecycle use cases: start a case, complete a task, deliver a message, fire due timers."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, TypeVar
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -11,21 +12,32 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import engine
 from .access import SYSTEM, Actor
+from .aggregates import Case, Division, Task
+from .calendar import LONDON
 from .case_run import CaseRun, Runtime
 from .clock import as_utc, parse_instant
 from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .form_dates import DateContext
 from .input_bounds import received_problems
+from .ports import UnitOfWork
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
+from .vocabulary import MANAGER_ROLES, CaseKind, Channel, Role, TaskRowState
 
 T = TypeVar("T")
-KINDS = ("complaint", "compliment", "concern")
-CHANNELS = ("web", "email", "phone", "post", "in_person", "survey")
+KINDS = tuple(CaseKind)
+CHANNELS = tuple(Channel)
+MESSAGE_WORDS = {"escalation_requested": "a request to escalate", "appeal_requested": "a request to appeal",
+                 "withdrawn": "a withdrawal", "consent_received": "written consent"}
+# a request that answers a response can only have come once the response was sent, when its window opened
+WINDOW_OF = {"escalation_requested": ("escalation_window", "stage 1 response"),
+             "appeal_requested": ("appeal_window", "response being appealed")}
 
 
-def start_case(uow, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
-               channel: str = "web", complainant: dict | None = None, summary: str = "", data: dict | None = None,
-               actor: Actor = SYSTEM, describe: Callable[[object, CaseRun], T] | None = None) -> str | T:
+def start_case(uow: UnitOfWork, runtime: Runtime, *, division: str, kind: str, received_at: datetime | None = None,
+               channel: str = "web", complainant: dict[str, Any] | None = None, summary: str = "",
+               data: dict[str, Any] | None = None, actor: Actor = SYSTEM,
+               describe: Callable[[UnitOfWork, CaseRun], T] | None = None) -> str | T:
     """Open a case on the published version of its division's process and run it to its first wait.
 
     Returns the reference, or, given `describe`, what it reads of the new case in the same transaction."""
@@ -69,30 +81,31 @@ class Completion:
     status: str
     stage: str
     outcome: str | None
-    open_tasks: list[dict]
+    open_tasks: list[dict[str, Any]]
 
 
-def open_task_line(row) -> dict:
+def open_task_line(row: Task) -> dict[str, Any]:
     """How the API lists a case's open task."""
     return {"id": row.id, "title": row.title, "role": row.role, "due_at": row.due_at}
 
 
-def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor) -> Completion:
+def complete_task(uow: UnitOfWork, runtime: Runtime, task_id: int, data: dict[str, Any], actor: Actor) -> Completion:
     """Complete an open task with form data validated against its JSON Schema; exactly one completion wins."""
     with uow:
-        row, case = _open_task(uow, task_id, actor)
+        row, case, _ = _open_task(uow, task_id, actor)
         run = CaseRun(runtime, uow, case, actor)
         task = engine.find_task(run.workflow, row.spiff_task_id)
         if task is None or not task.has_state(TaskState.READY):
             raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
         schema = staffed_form(uow, case, run.division, effective_form(uow, run.definition, task.task_spec))
-        validate_task_data(uow, case, run.division, schema, data)
+        validate_task_data(uow, case, run.division, schema, data, date_context(run))
         task.data.update(data)
         task.run()
-        row.state, row.completed_at, row.completed_by_id, row.draft = "completed", run.now, actor.user_id, None
+        row.state, row.completed_at = TaskRowState.COMPLETED, run.now
+        row.completed_by_id, row.draft = actor.user_id, None
         run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
         record_classification(run, task.task_spec, row.spec_name, data)
-        _involve(uow, run, actor, row.title, schema, data)
+        _involve(run, actor, row.title, schema, data)
         run.run()
         run.save()
         uow.commit()
@@ -100,15 +113,22 @@ def complete_task(uow, runtime: Runtime, task_id: int, data: dict, actor: Actor)
                           [open_task_line(t) for t in sorted(run.open_tasks, key=lambda t: t.id)])
 
 
-def save_task_draft(uow, task_id: int, data: dict, actor: Actor) -> None:
+def date_context(run: CaseRun) -> DateContext:
+    """Today, the day the case was received and the division's calendar: what a form's dates are judged by."""
+    return DateContext(run.now.astimezone(LONDON).date(), as_utc(run.case.received_at).astimezone(LONDON).date(),
+                       run.calendar)
+
+
+def save_task_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> None:
     """Keep what someone typed into a task form without completing it."""
     with uow:
-        row, _ = _open_task(uow, task_id, actor)
+        row, _, _ = _open_task(uow, task_id, actor)
         row.draft = data
         uow.commit()
 
 
-def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload: dict | None = None,
+def deliver_message(uow: UnitOfWork, runtime: Runtime, reference: str, message: str,
+                    payload: dict[str, Any] | None = None,
                     actor: Actor = SYSTEM) -> None:
     """Deliver a named message (e.g. escalation_requested, withdrawn) to a case that waits for it."""
     with uow:
@@ -116,8 +136,8 @@ def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload
         run = CaseRun(runtime, uow, case, actor)
         waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
         if message not in waiting:
-            raise Conflict(f"the case is not waiting for {message!r} now", case_reference=reference)
-        _check_message_received(payload or {}, runtime.clock.now(), case)
+            raise Conflict(f"the case is not waiting for {message_words(message)} now", case_reference=reference)
+        _check_message_received(payload or {}, runtime.clock.now(), case, _window_opened(uow, case, message))
         event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
         run.workflow.catch(event)
         run.note("message_delivered", None, message=message, payload=payload or {})
@@ -126,13 +146,15 @@ def deliver_message(uow, runtime: Runtime, reference: str, message: str, payload
         uow.commit()
 
 
-def fire_due_timers(uow, runtime: Runtime, instance_id: int, lease_owner: str | None = None) -> bool:
+def fire_due_timers(uow: UnitOfWork, runtime: Runtime, instance_id: int, lease_owner: str | None = None) -> bool:
     """Fire the timers that have fallen due on one instance; False if another worker got there first."""
     with uow:
         instance = uow.instances.get(instance_id)
         if instance is None or (lease_owner and instance.lease_owner != lease_owner):
             return False
         case = uow.cases.get(instance.case_id)
+        if case is None:
+            return False
         run = CaseRun(runtime, uow, case, SYSTEM)
         run.run()
         run.save()
@@ -141,7 +163,7 @@ def fire_due_timers(uow, runtime: Runtime, instance_id: int, lease_owner: str | 
         return True
 
 
-def retry_incident(uow, runtime: Runtime, reference: str, actor: Actor) -> bool:
+def retry_incident(uow: UnitOfWork, runtime: Runtime, reference: str, actor: Actor) -> bool:
     """Retry the failed steps of a case after the cause has been put right."""
     with uow:
         case = _visible_case(uow, reference, actor)
@@ -152,16 +174,14 @@ def retry_incident(uow, runtime: Runtime, reference: str, actor: Actor) -> bool:
         return ok
 
 
-def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> None:
+def claim_task(uow: UnitOfWork, task_id: int, actor: Actor, assignee: str | None = None) -> None:
     """Take a task (or give it to `assignee`, which needs a line manager or the complaints team); only someone
     eligible for the task's role in its division can be given it."""
     with uow:
-        row, case = _open_task(uow, task_id, actor, for_claim=True)
-        division = uow.divisions.get(case.division_id)
+        row, case, division = _open_task(uow, task_id, actor, for_claim=True)
         user_id = actor.user_id
         if assignee is not None:
-            if not (actor.has_role(division.code, "line_manager")
-                    or actor.has_role(division.code, "complaints_team")):
+            if not any(actor.has_role(division.code, role) for role in MANAGER_ROLES):
                 raise Forbidden("only a line manager or the complaints team can reassign tasks")
             problem = assignment_refusal(uow, case, division, row, assignee) if assignee else None
             if problem:
@@ -183,18 +203,32 @@ def claim_task(uow, task_id: int, actor: Actor, assignee: str | None = None) -> 
         uow.commit()
 
 
-def release_task(uow, task_id: int, actor: Actor) -> None:
+def release_task(uow: UnitOfWork, task_id: int, actor: Actor) -> None:
     """Give up a claimed task so others in the role can take it."""
     with uow:
-        row, case = _open_task(uow, task_id, actor)
+        row, case, _ = _open_task(uow, task_id, actor)
         row.assignee_id = None
         uow.events.append(case.id, "task_released", actor.username, uow.clock_now(), element=row.spec_name,
                           version_id=case.version_id, data={"task_id": row.id})
         uow.commit()
 
 
-def _check_message_received(payload: dict, now: datetime, case) -> None:
-    """A message that says when it arrived may not have arrived before its case, nor outside the window."""
+def message_words(message: str) -> str:
+    """What a message is, in words: 'a request to appeal', never 'appeal_requested'."""
+    return MESSAGE_WORDS.get(message) or f"‘{str(message).replace('_', ' ')[:80]}’"
+
+
+def _window_opened(uow: UnitOfWork, case: Case, message: str) -> tuple[datetime, str] | None:
+    """When the response a request answers was sent (its window started), with what to call it; None if none."""
+    kind, what = WINDOW_OF.get(message, (None, ""))
+    opened = [row.started_at for row in uow.deadlines.running_for_case(case.id) if row.kind == kind]
+    return (max(opened), what) if opened else None
+
+
+def _check_message_received(payload: dict[str, Any], now: datetime, case: Case,
+                            window: tuple[datetime, str] | None = None) -> None:
+    """A message that says when it arrived may not have arrived before its case, nor outside the window, nor
+    (a request answering a response) before that response was sent."""
     if "received_at" not in payload:
         return
     try:
@@ -202,35 +236,40 @@ def _check_message_received(payload: dict, now: datetime, case) -> None:
     except (TypeError, ValueError):
         received = None
     problems = received_problems(received, now, case.received_at)
+    if not problems and window is not None and received is not None:
+        opened, what = as_utc(window[0]).astimezone(LONDON).date(), window[1]
+        if as_utc(received).astimezone(LONDON).date() < opened:
+            problems = [f"The date received must not be before the {what} was sent ({opened:%a %d %b %Y})"]
     if problems:
         raise InvalidInput("the message's received date cannot be recorded", {"received_at": problems},
                            case_reference=case.reference)
 
 
-def _visible_case(uow, reference: str, actor: Actor):
+def _visible_case(uow: UnitOfWork, reference: str, actor: Actor) -> Case:
     case = uow.cases.by_reference(reference)
-    if case is None or not actor.can_see(uow.divisions.get(case.division_id).code):
+    division = uow.divisions.get(case.division_id) if case is not None else None
+    if case is None or division is None or not actor.can_see(division.code):
         raise NotFound(f"no case {reference}")
     return case
 
 
-def _open_task(uow, task_id: int, actor: Actor, for_claim: bool = False):
+def _open_task(uow: UnitOfWork, task_id: int, actor: Actor, for_claim: bool = False) -> tuple[Task, Case, Division]:
     row, case = uow.tasks.get_with_case(task_id)
     division = uow.divisions.get(case.division_id) if case else None
-    if row is None or not actor.can_see(division.code):
+    if row is None or case is None or division is None or not actor.can_see(division.code):
         raise NotFound(f"no task {task_id}")
     allowed = (row.assignee_id == actor.user_id or actor.has_role(division.code, row.role)
-               or (for_claim and actor.has_role(division.code, "line_manager")))
+               or (for_claim and actor.has_role(division.code, Role.LINE_MANAGER)))
     if not allowed:
         raise Forbidden("this task is for another role", case_reference=case.reference)
-    if row.state != "open":
+    if row.state != TaskRowState.OPEN:
         raise Conflict("this task has already been completed or withdrawn", case_reference=case.reference)
     if not for_claim and row.assignee_id not in (None, actor.user_id) and not actor.is_system:
         raise Conflict("this task is claimed by someone else", case_reference=case.reference)
-    return row, case
+    return row, case, division
 
 
-def _involve(uow, run: CaseRun, actor: Actor, capacity: str, schema, data) -> None:
+def _involve(run: CaseRun, actor: Actor, capacity: str, schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
     if actor.user_id is not None:
         run.effects.involvements.append((actor.username, capacity))
     run.effects.involvements.extend(named_people(schema, data))

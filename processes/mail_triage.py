@@ -97,7 +97,7 @@ def _visible_item(uow: UnitOfWork, actor: Actor, item_id: int) -> tuple[Any, Any
     if row is None:
         raise NotFound(f"no email {item_id}")
     division = uow.divisions.get(row.division_id)
-    if not actor.has_role(division.code, TRIAGE_ROLE):
+    if division is None or not actor.has_role(division.code, TRIAGE_ROLE):
         raise NotFound(f"no email {item_id}")
     return row, division
 

@@ -11,6 +11,7 @@ from . import engine
 from .access import Actor
 from .case_run import CaseRun, Runtime
 from .errors import Conflict, DomainError, Forbidden, NotFound
+from .vocabulary import Role, VersionState
 
 PREVIEW_LIMIT = 500
 RESET = TaskState.READY | TaskState.WAITING
@@ -192,7 +193,7 @@ def _move_running_deadlines(uow, case_id: int, workflow) -> None:
     for row in uow.deadlines.running_for_case(case_id):
         if row.spiff_task_id in waiting:
             task, due = waiting[row.spiff_task_id]
-            row.due_at, row.explanation = due, task._get_internal_data("deadline")
+            row.due_at, row.explanation = due, engine.deadline_explanation(task)
 
 
 def _step(task_spec) -> str:
@@ -200,7 +201,7 @@ def _step(task_spec) -> str:
     if name:
         return f"'{name}'"
     owner, _, part = task_spec.name.rpartition(".")
-    owner_spec = task_spec._wf_spec.task_specs.get(owner) if owner else None
+    owner_spec = engine.owning_spec(task_spec, owner) if owner else None
     if owner_spec is not None and part.startswith("BoundaryEvent"):
         return f"the boundary events of '{owner_spec.bpmn_name or owner}'"
     return f"the internal step {task_spec.name!r}"
@@ -210,14 +211,14 @@ def _published(uow, version_id: int):
     target = uow.versions.get(version_id)
     if target is None:
         raise NotFound(f"no process version {version_id}")
-    if target.state != "published":
+    if target.state != VersionState.PUBLISHED:
         raise Conflict(f"cases can only move to the published version; version {target.number} is "
                        f"{target.state.replace('_', ' ')}")
     return target
 
 
 def _require_governance(actor: Actor) -> None:
-    if actor.is_system or not actor.has_any_role("governance"):
+    if actor.is_system or not actor.has_any_role(Role.GOVERNANCE):
         raise Forbidden("only governance may migrate running cases")
 
 

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from .aggregates import Case, Division
+from .calendar import WorkingCalendar
+from .case_rules import CaseChanges
+from .clock import Clock
 from .errors import HandlerFailed
+from .vocabulary import CaseStatus
 
 
 @dataclass
@@ -14,7 +20,7 @@ class LetterDraft:
 
     recipient: str
     template: str
-    context: dict
+    context: dict[str, Any]
     idempotency_key: str
 
 
@@ -23,15 +29,15 @@ class Effects:
     """What one engine run asked the outside world for."""
 
     letters: list[LetterDraft] = field(default_factory=list)
-    events: list[tuple[str, dict]] = field(default_factory=list)
-    case_changes: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    case_changes: CaseChanges = field(default_factory=CaseChanges)
     involvements: list[tuple[str, str]] = field(default_factory=list)
-    learning_actions: list[dict] = field(default_factory=list)
+    learning_actions: list[dict[str, Any]] = field(default_factory=list)
 
-    def extend(self, other: "Effects") -> None:
+    def extend(self, other: Effects) -> None:
         self.letters += other.letters
         self.events += other.events
-        self.case_changes.update(other.case_changes)
+        self.case_changes.merge(other.case_changes)
         self.involvements += other.involvements
         self.learning_actions += other.learning_actions
 
@@ -40,29 +46,37 @@ class Effects:
 class HandlerContext:
     """What a handler may see and ask for: the case, the task data, and effect recorders."""
 
-    case: Any
-    division: Any
-    data: dict
+    case: Case
+    division: Division
+    data: dict[str, Any]
     task_key: str
-    clock: Any
-    calendar: Any
+    clock: Clock
+    calendar: WorkingCalendar
     effects: Effects = field(default_factory=Effects)
 
-    def send(self, template: str, recipient: str = "complainant", **context) -> None:
+    def send(self, template: str, recipient: str = "complainant", **context: Any) -> None:
         """Queue a letter or email; it goes out after the transaction commits."""
         key = f"{self.case.reference}:{self.task_key}:{template}:{recipient}"
         self.effects.letters.append(LetterDraft(recipient, template, {"data": self.data, **context}, key))
 
-    def record(self, kind: str, **data) -> None:
+    def record(self, kind: str, **data: Any) -> None:
         """Append an event to the case's timeline."""
         self.effects.events.append((kind, data))
 
-    def update_case(self, **changes) -> None:
-        """Change the case's stage, status, outcome or other summary fields."""
-        self.effects.case_changes.update(changes)
+    def update_case(self, **changes: Any) -> None:
+        """Change the case's stage, status, outcome or summary (see `processes.case_rules.CaseChanges`)."""
+        self.effects.case_changes.ask(**changes)
+
+    def move_to_stage(self, stage: str, status: str = CaseStatus.OPEN) -> None:
+        """The case moves to a stage of its procedure when the run is saved."""
+        self.effects.case_changes.ask(stage=stage, status=status)
+
+    def close_case(self, outcome: str, retention_years: int | None = None) -> None:
+        """Close the case with its outcome when the run is saved; kept `retention_years` (two unless given)."""
+        self.effects.case_changes.ask(status=CaseStatus.CLOSED, outcome=outcome, retention_years=retention_years)
 
 
-Handler = Callable[..., dict]
+Handler = Callable[..., Any]  # (ctx, **params) -> dict of results for the task data
 
 
 class ServiceRegistry:
@@ -78,6 +92,10 @@ class ServiceRegistry:
     def __contains__(self, name: str) -> bool:
         return name in self._handlers
 
+    def handler(self, name: str) -> Handler:
+        """The handler registered under an operator name."""
+        return self._handlers[name]
+
     def names(self) -> list[str]:
         return sorted(self._handlers)
 
@@ -87,7 +105,7 @@ class ServiceRegistry:
         return {p.name: p.default is inspect.Parameter.empty
                 for p in list(signature.parameters.values())[1:] if p.kind != p.VAR_KEYWORD}
 
-    def call(self, name: str, ctx: HandlerContext, params: dict) -> dict:
+    def call(self, name: str, ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         """Run one operator; any failure becomes a HandlerFailed naming the case."""
         if name not in self._handlers:
             raise HandlerFailed(name, "no handler is registered for this operator", case_reference=ctx.case.reference)

@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
-from typing import Protocol
+from typing import Protocol, TypeVar, overload
 
 from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import InvalidInput
 from .input_bounds import MAX_ID, MAX_PAGE, window_problems
+from .vocabulary import MANAGER_ROLES, TASK_ROLES, VersionState
 
-TASK_ROLES = ("complaints_team", "line_manager", "investigating_officer", "appeal_panel", "psrd_director", "hr")
-MANAGER_ROLES = ("line_manager", "complaints_team")
+RowT = TypeVar("RowT")
 SCOPES = ("all", "mine", "available", "team")
+# how the inbox can be ordered: the query value, and what the person is told
+INBOX_SORTS = {"due": "Due date, soonest first", "received": "Received date, oldest first",
+               "newest": "Received date, newest first", "case": "Case reference"}
+MAX_SEARCH = 80  # characters of a reference or a name; longer is not a search anyone means
 COUNT_CAP = 1000
 
 
@@ -30,6 +35,8 @@ class InboxFilter:
     scope: str = "all"
     page: int = 1
     per_page: int = 25
+    sort: str = "due"
+    search: str | None = None  # part of a case reference or of the complainant's name
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class TaskQuery:
     version_id: int | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
+    sort: str = "due"
+    search: str | None = None
 
 
 @dataclass
@@ -63,8 +72,17 @@ class InboxRow:
     assignee: str | None
     assignee_id: int | None
     due_at: datetime | None
+    received_at: datetime | None = None
+    complainant_name: str = ""
+    summary: str = ""
     working_days_left: int | None = None
     overdue: bool = False
+
+    @property
+    def summary_line(self) -> str:
+        """The first line of what the complainant said, short enough for one line of the list."""
+        line = next((part.strip() for part in (self.summary or "").splitlines() if part.strip()), "")
+        return line if len(line) <= 90 else line[:89].rstrip() + "…"
 
 
 @dataclass
@@ -125,14 +143,22 @@ class CaseRow:
     extra: dict = field(default_factory=dict)
 
 
-def plain(row):
-    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends."""
+@overload
+def plain(row: None) -> None: ...
+@overload
+def plain(row: RowT) -> RowT: ...
+
+
+def plain(row: object) -> object:
+    """A detached copy of a stored row's loaded attributes, safe to use after its transaction ends.
+
+    Typed as the row it copies: the copy has the same attributes (a SimpleNamespace of them)."""
     if row is None:
         return None
     return SimpleNamespace(**{k: v for k, v in vars(row).items() if not k.startswith("_")})
 
 
-def plain_all(rows) -> list:
+def plain_all(rows: Iterable[RowT]) -> list[RowT]:
     return [plain(r) for r in rows]
 
 
@@ -158,7 +184,9 @@ def task_query(actor: Actor, division_ids: dict[str, int], filters: InboxFilter,
     return TaskQuery(scopes=pairs, division_ids=tuple(division_ids[c] for c in visible), user_id=actor.user_id,
                      include_mine=scope in ("all", "mine", "team"), include_claimed=scope == "team" and managers,
                      stage=filters.stage or None, version_id=filters.version_id,
-                     due_before=due_before, due_after=due_after)
+                     due_before=due_before, due_after=due_after,
+                     sort=filters.sort if filters.sort in INBOX_SORTS else "due",
+                     search=(filters.search or "").strip()[:MAX_SEARCH] or None)
 
 
 def end_of_week(now: datetime) -> datetime:
@@ -230,7 +258,7 @@ def _choices(uow, actor: Actor, all_divisions: list) -> dict:
     divisions = [d for d in all_divisions if actor.can_see(d.code)]
     keys = {key for d in divisions for key in (d.config or {}).get("processes", {}).values()}
     versions = [v for v in uow.reference.version_summaries()
-                if v.process_key in keys and v.state in ("published", "retired")]
+                if v.process_key in keys and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
     stages = set()
     for version in versions:
         if version.sha256 not in _STAGES_BY_SHA:  # a version's files never change once published

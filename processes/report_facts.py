@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from .vocabulary import LearningStatus
+
 OUTCOME_LABELS = {
     "upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld",
     "resolved_informally": "Resolved informally", "withdrawn": "Withdrawn", "ineligible": "Ineligible",
@@ -78,9 +80,11 @@ class LearningFact:
     status: str
     best_practice: bool
     created_at: datetime
+    owner_name: str = ""  # the owner's display name, when the owner is a member of staff
+    step_title: str = ""  # the title of the task the action was raised in, e.g. 'Write the informal response'
 
     def is_overdue(self, today: date) -> bool:
-        return self.status == "open" and self.review_on is not None and self.review_on < today
+        return self.status == LearningStatus.OPEN and self.review_on is not None and self.review_on < today
 
 
 @dataclass

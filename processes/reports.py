@@ -19,6 +19,7 @@ from .report_facts import (
     stage_number,
 )
 from .report_periods import Period, median, percentile, rate, trailing_months
+from .vocabulary import DeadlineStatus, LearningStatus
 
 GROUP = "group"
 
@@ -126,9 +127,10 @@ def _counted(key: str, title: str, heading: str, labels, note: str = "") -> Tabl
 
 def sla_outcome(deadline: DeadlineFact, as_of: datetime) -> bool | None:
     """True when met, False when missed (breached, or still running past its due time), None when not yet due."""
-    if deadline.status == "met":
+    if deadline.status == DeadlineStatus.MET:
         return True
-    if deadline.status == "breached" or (deadline.status == "running" and deadline.due_at < as_of):
+    overdue = deadline.status == DeadlineStatus.RUNNING and deadline.due_at < as_of
+    if deadline.status == DeadlineStatus.BREACHED or overdue:
         return False
     return None
 
@@ -191,7 +193,7 @@ def learning_table(facts: Facts, period: Period, as_of: datetime) -> Table:
     """Open and overdue learning actions now, and those raised in the period."""
     today = as_of.astimezone(LONDON).date()
     items = facts.learning
-    rows = [["Open", sum(a.status == "open" for a in items)],
+    rows = [["Open", sum(a.status == LearningStatus.OPEN for a in items)],
             ["Overdue", sum(a.is_overdue(today) for a in items)],
             ["Raised in the period", sum(period.contains(a.created_at) for a in items)],
             ["Best practice marked for sharing", sum(a.best_practice for a in items)]]

@@ -14,10 +14,11 @@ from .access import Actor
 from .calendar import LONDON
 from .errors import Forbidden, InvalidInput, NotFound
 from .log_context import case_context
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{6}$")
-EXPORTERS = ("administrator", "complaints_team")
+EXPORTERS = (Role.ADMINISTRATOR, Role.COMPLAINTS_TEAM)
 
 
 @dataclass
@@ -97,7 +98,7 @@ def set_legal_hold(uow, reference: str, reason: str | None, actor: Actor) -> Non
         division = uow.divisions.get(case.division_id) if case else None
         if case is None or not actor.can_see(division.code):
             raise NotFound(f"no case {reference}")
-        if not (actor.is_system or actor.has_role(division.code, "administrator")):
+        if not (actor.is_system or actor.has_role(division.code, Role.ADMINISTRATOR)):
             raise Forbidden("only administrators place or lift legal holds", case_reference=reference)
         reason = (reason or "").strip() or None
         if reason and len(reason) > 200:
@@ -131,7 +132,8 @@ def export_subject(uow, query: str, actor: Actor, now: datetime) -> tuple[str, b
         archive.writestr("manifest.json", _json(manifest))
         for record in records:
             folder = f"cases/{record['case']['reference']}/"
-            for part in ("case", "events", "correspondence", "tasks", "deadlines", "learning_actions", "workflow"):
+            for part in ("case", "events", "correspondence", "tasks", "deadlines", "learning_actions", "notes",
+                         "workflow"):
                 archive.writestr(f"{folder}{part}.json", _json(record.get(part)))
             for n, stored in enumerate(record.get("files", []), 1):
                 name = re.sub(r"[^A-Za-z0-9._-]+", "_", stored["filename"])[:100]
@@ -146,7 +148,7 @@ def export_subject(uow, query: str, actor: Actor, now: datetime) -> tuple[str, b
 
 def _may_export(actor: Actor, division: str) -> bool:
     return actor.is_system or any(actor.has_role(division, role) for role in EXPORTERS) or (
-        actor.group_wide and actor.has_any_role("administrator"))
+        actor.group_wide and actor.has_any_role(Role.ADMINISTRATOR))
 
 
 def _json(value) -> str:

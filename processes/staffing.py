@@ -16,17 +16,18 @@ from dataclasses import dataclass
 
 from .access import ROLES
 from .errors import InvalidInput
+from .form_dates import DateContext, date_problems
 from .forms import INDEPENDENT, validate_form
-from .read_models import TASK_ROLES
+from .vocabulary import TASK_ROLES, Role, Stage
 
 STAFF_ROLE = "x-staff-role"
 CASEWORK = "casework"
-ROLE_HINTS = (("investigat", "investigating_officer"), ("panel", "appeal_panel"), ("manager", "line_manager"),
-              ("hr", "hr"), ("director", "psrd_director"))
+ROLE_HINTS = (("investigat", Role.INVESTIGATING_OFFICER), ("panel", Role.APPEAL_PANEL), ("manager", Role.LINE_MANAGER),
+              ("hr", Role.HR), ("director", Role.PSRD_DIRECTOR))
 # the capacities an independent allocation records (`named_capacity` of the shipped forms' fields): holding
 # one of these for the task's role is the allocation itself, not an earlier involvement
-NAMED_CAPACITIES = {"investigating_officer": frozenset({"investigating officer"}),
-                    "appeal_panel": frozenset({"panel", "panel members"})}
+NAMED_CAPACITIES = {Role.INVESTIGATING_OFFICER: frozenset({"investigating officer"}),
+                    Role.APPEAL_PANEL: frozenset({"panel", "panel members"})}
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,8 @@ def task_needs(role: str | None, stage: str | None = None) -> TaskNeeds:
     the later stages must be independent (3.1.5, 3.1.6)."""
     if not role:
         return TaskNeeds(tuple(TASK_ROLES))
-    if role == "investigating_officer" and (stage or "").lower() == "informal":
-        return TaskNeeds((role, "line_manager"))
+    if role == Role.INVESTIGATING_OFFICER and (stage or "").lower() == Stage.INFORMAL:
+        return TaskNeeds((role, Role.LINE_MANAGER))
     if role in NAMED_CAPACITIES:
         return TaskNeeds((role,), True, NAMED_CAPACITIES[role])
     return TaskNeeds((role,))
@@ -240,9 +241,10 @@ def staff_problems(uow, case, division, schema: dict | None, data: dict) -> dict
     return problems
 
 
-def validate_task_data(uow, case, division, schema: dict | None, data: dict) -> None:
-    """Validate a task's submitted data against its staffed form; a staff field's error says why the person
-    named cannot be given the work."""
+def validate_task_data(uow, case, division, schema: dict | None, data: dict,
+                       dates: DateContext | None = None) -> None:
+    """Validate a task's submitted data against its staffed form, all problems at once; a staff field's error
+    says why the person named cannot be given the work, a date's why the day cannot be taken."""
     fields: dict[str, list[str]] = {}
     try:
         validate_form(schema, data, case_reference=case.reference)
@@ -250,6 +252,9 @@ def validate_task_data(uow, case, division, schema: dict | None, data: dict) -> 
         fields = dict(exc.fields)
     if isinstance(data, dict):
         fields.update(staff_problems(uow, case, division, schema, data))
+        if dates is not None:
+            for path, messages in date_problems(schema, data, dates).items():
+                fields.setdefault(path, messages)
     if fields:
         raise InvalidInput("the form has errors", fields, case_reference=case.reference)
 

@@ -5,10 +5,14 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import Conflict
 from .lifecycle import fire_due_timers
+
+if TYPE_CHECKING:
+    from .case_run import Runtime
+    from .ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 # An instance whose firing fails for an unexpected reason waits this long before a sweep tries it again, so a
@@ -38,14 +42,14 @@ class TimerClaims(Protocol):
     def kept(self, claim: Claim) -> AbstractContextManager[None]:
         """Renew the claim's leases in the background for as long as the block runs."""
 
-    def unit_of_work(self, claim: Claim, instance_id: int):
+    def unit_of_work(self, claim: Claim, instance_id: int) -> UnitOfWork:
         """A unit of work that raises LeaseLost unless the claim still holds the instance when it starts."""
 
     def hold_back(self, claim: Claim, instance_id: int, until: datetime) -> None:
         """Keep a failed instance leased until `until`, so that no sweep retries it before then."""
 
 
-def sweep_due_timers(claims: TimerClaims, runtime, limit: int = 100) -> int:
+def sweep_due_timers(claims: TimerClaims, runtime: Runtime, limit: int = 100) -> int:
     """Claim due instances and fire each; a conflict leaves it for the next sweep, a failure for a later one."""
     fired = 0
     while True:
@@ -57,7 +61,7 @@ def sweep_due_timers(claims: TimerClaims, runtime, limit: int = 100) -> int:
             return fired
 
 
-def _fire_claimed(claims: TimerClaims, claim: Claim, runtime) -> int:
+def _fire_claimed(claims: TimerClaims, claim: Claim, runtime: Runtime) -> int:
     fired = 0
     for instance_id in claim.ids:
         try:

@@ -13,9 +13,9 @@ from .expression_checks import ExpressionChecker
 from .forms import check_schema
 from .graph import structure_problems
 from .letter_templates import template_problems
+from .vocabulary import DeadlineKind
 
-DEADLINE_KINDS = ("acknowledgement", "response", "escalation_window", "appeal_window", "panel_convening", "consent",
-                  "warning", "breach", "review", "non_cooperation")
+DEADLINE_KINDS = tuple(kind for kind in DeadlineKind if kind is not DeadlineKind.TIMER)
 
 
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:

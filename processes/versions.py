@@ -1,23 +1,29 @@
 """Process versions: deploy a bundle as a draft, and publish the shipped diagrams on first start."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ports import UnitOfWork
+
 from .access import SYSTEM, Actor
 from .bundle import Bundle
 from .case_run import Runtime
 from .validation import require_valid
+from .vocabulary import VersionState
 
 
 def _text_files(bundle: Bundle) -> dict[str, str]:
     return {name: content.decode("utf-8") for name, content in bundle.files.items()}
 
 
-def deploy_draft(uow, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
+def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
     """Validate a bundle and save it as a new draft version of its process."""
     definition = require_valid(bundle, runtime.services)
     with uow:
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=uow.versions.next_number(bundle.process_key),
-                                   title=bundle.manifest.get("title", bundle.process_key), state="draft",
+                                   title=bundle.manifest.get("title", bundle.process_key), state=VersionState.DRAFT,
                                    sha256=bundle.sha256, files=_text_files(bundle), author_id=actor.user_id,
                                    change_note=change_note, created_at=now, updated_at=now)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
@@ -27,14 +33,14 @@ def deploy_draft(uow, runtime: Runtime, bundle: Bundle, actor: Actor, change_not
         return version.id
 
 
-def publish_shipped(uow, runtime: Runtime, bundle: Bundle) -> int | None:
+def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | None:
     """Record a shipped bundle as version 1, published by the system, if its process has no versions yet."""
     definition = require_valid(bundle, runtime.services)
     with uow:
         if uow.versions.for_process(bundle.process_key):
             return None
         now = runtime.clock.now()
-        version = uow.versions.add(process_key=bundle.process_key, number=1, state="published",
+        version = uow.versions.add(process_key=bundle.process_key, number=1, state=VersionState.PUBLISHED,
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
                                    files=_text_files(bundle), change_note="Shipped version", created_at=now,
                                    updated_at=now, submitted_at=now, reviewed_at=now, published_at=now)

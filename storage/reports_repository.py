@@ -43,7 +43,16 @@ class SqlReportSource:
                  .join(m.Case, m.Case.id == m.LearningAction.case_id)
                  .join(m.Division, m.Division.id == m.Case.division_id)
                  .where(m.Division.code.in_(divisions)).order_by(m.LearningAction.id))
-        return [_learning_fact(a, reference, code) for a, reference, code in self.session.execute(query)]
+        rows = list(self.session.execute(query))
+        owners = {a.owner for a, _, _ in rows}
+        names = {username: name for username, name in self.session.execute(
+            select(m.User.username, m.User.display_name).where(m.User.username.in_(owners)))} if owners else {}
+        case_ids = {a.case_id for a, _, _ in rows}
+        titles = {(case_id, spec): title for case_id, spec, title in self.session.execute(
+            select(m.Task.case_id, m.Task.spec_name, m.Task.title).where(m.Task.case_id.in_(case_ids)))} \
+            if case_ids else {}
+        return [_learning_fact(a, reference, code, names.get(a.owner, ""), titles.get((a.case_id, a.element), ""))
+                for a, reference, code in rows]
 
     def category_labels(self) -> dict[str, str]:
         return {c.code: c.label for c in self.session.scalars(select(Category))}
@@ -114,6 +123,7 @@ class SqlLearningRegister:
                 for a, ref, code, config, email in self.session.execute(query)]
 
 
-def _learning_fact(a: m.LearningAction, reference: str, code: str) -> LearningFact:
+def _learning_fact(a: m.LearningAction, reference: str, code: str, owner_name: str = "",
+                   step_title: str = "") -> LearningFact:
     return LearningFact(a.id, reference, code, a.stage, a.element, a.description, a.owner, a.review_on, a.status,
-                        a.best_practice, a.created_at)
+                        a.best_practice, a.created_at, owner_name, step_title)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+
+from processes.aggregates import ClosureDay, Division, Instance, Task  # the rows this module hands out
 
 from . import models as m
 from . import worklist_queries as rm
@@ -74,7 +77,7 @@ _RUNNING_DEADLINES = select(m.Deadline).where(m.Deadline.case_id == bindparam("c
 
 class UserRepository(_Repo):
     def with_memberships(self, user_id: int | None = None, *, token_hash: str | None = None
-                         ) -> tuple[object | None, list[tuple[str, str]]]:
+                         ) -> tuple[Any, list[tuple[str, str]]]:
         """A user's id, username, is_active and is_group_wide (by id or API token hash) and their
         (division code, role) memberships, in one query."""
         statement = _USER_BY_TOKEN if token_hash is not None else _USER_BY_ID
@@ -170,7 +173,11 @@ class ClosureRepository(_Repo):
     def add(self, division_id: int | None, day: date, reason: str) -> m.ClosureDay:
         return self._add(m.ClosureDay(division_id=division_id, day=day, reason=reason), flush=True)
 
-    def remove(self, row: m.ClosureDay) -> None:
+    def find(self, division_id: int | None, day: date) -> ClosureDay | None:
+        owner = m.ClosureDay.division_id.is_(None) if division_id is None else m.ClosureDay.division_id == division_id
+        return self.session.scalars(select(m.ClosureDay).where(owner, m.ClosureDay.day == day)).first()
+
+    def remove(self, row: ClosureDay) -> None:
         self.session.delete(row)
         self.session.flush()
 
@@ -254,6 +261,15 @@ class CaseRepository(_Repo):
         return list(self.session.scalars(select(StoredFile).where(StoredFile.case_id == case_id)
                                          .order_by(StoredFile.uploaded_at)))
 
+    def add_note(self, **fields):
+        from .case_notes import CaseNote
+        return self._add(CaseNote(**fields), flush=True)
+
+    def notes_for_case(self, case_id: int) -> list:
+        from .case_notes import CaseNote
+        return list(self.session.scalars(select(CaseNote).where(CaseNote.case_id == case_id)
+                                         .order_by(CaseNote.written_at.desc(), CaseNote.id.desc())))
+
     def get(self, case_id: int) -> m.Case | None:
         return self.session.get(m.Case, case_id)
 
@@ -263,7 +279,7 @@ class CaseRepository(_Repo):
     def add(self, **fields) -> m.Case:
         return self._add(m.Case(**fields), flush=True)
 
-    def next_reference(self, division: m.Division, year: int) -> str:
+    def next_reference(self, division: Division, year: int) -> str:
         """Allocate the next reference such as IA-2026-000123, safely under concurrent intake."""
         counter = update(m.ReferenceCounter).where(m.ReferenceCounter.division_id == division.id,
                                                    m.ReferenceCounter.year == year)
@@ -288,7 +304,7 @@ class InstanceRepository(_Repo):
     def add(self, case_id: int, version_id: int, state: str, due_at: datetime | None) -> m.Instance:
         return self._add(m.Instance(case_id=case_id, version_id=version_id, state=state, due_at=due_at), flush=True)
 
-    def save(self, instance: m.Instance, state: str, due_at: datetime | None, completed: bool) -> None:
+    def save(self, instance: Instance, state: str, due_at: datetime | None, completed: bool) -> None:
         """Write a run's state now, as a compare-and-set on the lock counter; StaleDataError (a conflict) when
         another run saved since this one loaded. Written straight away, before the run's other rows, so that
         every run takes the instance's row lock first and concurrent runs queue on it instead of deadlocking."""
@@ -339,7 +355,7 @@ class TaskRepository(_Repo):
     def add(self, **fields) -> m.Task:
         return self._add(m.Task(**fields))
 
-    def assign(self, task: m.Task, assignee_id: int | None, held_by: tuple[int | None, ...]) -> bool:
+    def assign(self, task: Task, assignee_id: int | None, held_by: tuple[int | None, ...]) -> bool:
         """Give an open task to `assignee_id` in one conditional UPDATE, only while its assignee is one of `held_by`
         (a claim: unclaimed or the claimer's; a reassignment: what the caller saw). False when someone else's
         claim or completion got there first: of concurrent claims exactly one matches the row."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from processes.retention import RetentionResult
 
 from . import models as m
+from .case_notes import CaseNote
 from .reports_models import CaseAnonymisation, RetentionPermit, RetentionRun
 
 # Event data keys that carry statistics, never personal data; everything else in an event is dropped.
@@ -82,6 +83,7 @@ class SqlRetentionStore:
         stored = _stored_file_model()
         if stored is not None:
             self.session.execute(delete(stored).where(stored.case_id == case_id))
+        self.session.execute(delete(CaseNote).where(CaseNote.case_id == case_id))
         self.session.add(CaseAnonymisation(case_id=case_id, run_id=run_id, at=now))
         self.session.flush()
 
@@ -110,6 +112,7 @@ class SqlRetentionStore:
             "tasks": [_row(t) for t in self._for_case(m.Task, case_id)],
             "deadlines": [_row(d) for d in self._for_case(m.Deadline, case_id)],
             "learning_actions": [_row(a) for a in self._for_case(m.LearningAction, case_id)],
+            "notes": [_row(n) for n in self._for_case(CaseNote, case_id)],
             "workflow": json.loads(instance.state) if instance and instance.state.startswith("{") else None,
         }
         stored = _stored_file_model()

@@ -26,6 +26,13 @@ class _Shape:
     version: bool
     due_before: bool
     due_after: bool
+    sort: str = "due"
+    search: bool = False
+
+    @property
+    def fast(self) -> bool:
+        """Soonest due first with no search: each branch can stop early on its index."""
+        return self.sort == "due" and not self.search
 
 
 def _open_tasks(shape: _Shape, *conditions) -> Select:
@@ -45,10 +52,14 @@ def _shape_and_params(query: TaskQuery) -> tuple[_Shape, dict]:
     mine = query.include_mine and query.user_id is not None and bool(query.division_ids)
     params = {"user_id": query.user_id, "division_ids": list(query.division_ids), "stage": query.stage,
               "version_id": query.version_id, "due_before": query.due_before, "due_after": query.due_after}
+    if query.search:
+        pattern = f"%{_escape_like(query.search.strip().lower())}%"
+        params.update(search_reference=pattern.upper(), search_name=pattern)
     for n, (division_id, role) in enumerate(query.scopes):
         params[f"division_{n}"], params[f"role_{n}"] = division_id, role
     shape = _Shape(len(query.scopes), query.include_claimed, query.user_id is not None, mine, bool(query.stage),
-                   bool(query.version_id), query.due_before is not None, query.due_after is not None)
+                   bool(query.version_id), query.due_before is not None, query.due_after is not None,
+                   query.sort, bool(query.search))
     return shape, params
 
 
@@ -72,9 +83,37 @@ def _ordered(q: Select) -> Select:
     return q.order_by(m.Task.due_at.asc().nulls_last(), m.Task.id.asc())
 
 
+def _sort_keys(sort: str) -> tuple:
+    """The inbox's order for a sort choice; the task id last, so pages never overlap."""
+    due = m.Task.due_at.asc().nulls_last()
+    return {"received": (m.Case.received_at.asc(), due, m.Task.id.asc()),
+            "newest": (m.Case.received_at.desc(), due, m.Task.id.asc()),
+            "case": (m.Case.reference.asc(), due, m.Task.id.asc())}.get(sort, (due, m.Task.id.asc()))
+
+
+def _matching(shape: _Shape) -> Select | None:
+    """Task ids of the whole inbox joined to their cases, narrowed by the search (the general, slower path)."""
+    branches = [b.with_only_columns(m.Task.id) for b in _branches(shape)]
+    if not branches:
+        return None
+    ids = (union(*branches) if len(branches) > 1 else branches[0]).subquery()
+    q = select(m.Task.id).join(ids, ids.c.id == m.Task.id).join(m.Case, m.Case.id == m.Task.case_id)
+    if shape.search:
+        name = func.lower(m.Case.complainant["name"].as_string())
+        q = q.where(or_(m.Case.reference.like(bindparam("search_reference"), escape="\\"),
+                        name.like(bindparam("search_name"), escape="\\")))
+    return q
+
+
 @lru_cache(maxsize=128)
 def _ids_statement(shape: _Shape) -> Select | None:
     """Task ids of one inbox page: each branch stops after offset+limit rows, then the union is merged."""
+    if not shape.fast:
+        matching = _matching(shape)
+        if matching is None:
+            return None
+        return (matching.order_by(*_sort_keys(shape.sort)).offset(bindparam("offset", type_=Integer))
+                .limit(bindparam("limit", type_=Integer)))
     branches = [select(sub.c.id, sub.c.due_at).select_from(sub)
                 for sub in (_ordered(b).limit(bindparam("upto", type_=Integer)).subquery() for b in _branches(shape))]
     if not branches:
@@ -86,6 +125,11 @@ def _ids_statement(shape: _Shape) -> Select | None:
 
 @lru_cache(maxsize=128)
 def _count_statement(shape: _Shape) -> Select | None:
+    if not shape.fast:
+        matching = _matching(shape)
+        if matching is None:
+            return None
+        return select(func.count()).select_from(matching.limit(bindparam("cap", type_=Integer)).subquery())
     branches = [select(sub.c.id).select_from(sub)
                 for sub in (b.with_only_columns(m.Task.id).limit(bindparam("cap", type_=Integer)).subquery()
                             for b in _branches(shape))]
@@ -95,17 +139,18 @@ def _count_statement(shape: _Shape) -> Select | None:
     return select(func.count()).select_from(select(merged.c.id).limit(bindparam("cap", type_=Integer)).subquery())
 
 
-def _details(page_ids) -> Select:
+def _details(page_ids, sort: str = "due") -> Select:
     """What each inbox line shows, for the task ids of one page."""
     assignee = aliased(m.User)
     return (select(m.Task.id, m.Task.title, m.Task.stage, m.Task.role, m.Case.reference, m.Case.kind,
                    m.Division.code, m.ProcessVersion.number, m.ProcessVersion.process_key, assignee.display_name,
-                   m.Task.assignee_id, m.Task.due_at)
+                   m.Task.assignee_id, m.Task.due_at, m.Case.received_at,
+                   func.coalesce(m.Case.complainant["name"].as_string(), ""), func.substr(m.Case.summary, 1, 200))
             .select_from(page_ids).join(m.Task, m.Task.id == page_ids.c.id)
             .join(m.Case, m.Case.id == m.Task.case_id).join(m.Division, m.Division.id == m.Task.division_id)
             .join(m.ProcessVersion, m.ProcessVersion.id == m.Task.version_id)
             .outerjoin(assignee, assignee.id == m.Task.assignee_id)
-            .order_by(m.Task.due_at.asc().nulls_last(), m.Task.id.asc()))
+            .order_by(*_sort_keys(sort)))
 
 
 @lru_cache(maxsize=128)
@@ -114,7 +159,7 @@ def _page_statement(shape: _Shape) -> Select | None:
     ids = _ids_statement(shape)
     if ids is None:
         return None
-    return _details(ids.subquery()).add_columns(_count_statement(shape).scalar_subquery().label("total"))
+    return _details(ids.subquery(), shape.sort).add_columns(_count_statement(shape).scalar_subquery().label("total"))
 
 
 def inbox_page_sql(query: TaskQuery, offset: int, limit: int, cap: int) -> tuple[Select | None, dict]:

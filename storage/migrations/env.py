@@ -1,7 +1,7 @@
 """Alembic environment: runs migrations on the configured URL."""
 from alembic import context
 
-from storage import files, mail_models, reports_models  # noqa: F401 - their tables belong to the metadata
+from storage import case_notes, files, mail_models, reports_models  # noqa: F401 - their tables belong to the metadata
 from storage.db import make_engine
 from storage.models import Base
 

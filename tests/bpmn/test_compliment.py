@@ -106,7 +106,7 @@ def test_seetec_training_reviews_each_compliment_in_the_psrd_quarterly_review_th
     assert run.ready == ["review_in_quarter"] and lane(run, "review_in_quarter") == "PSRD director"
     run.complete("review_in_quarter", quarter_reviewed=True, themes=["tutor support"],
                  shared_as_best_practice=True, quality_improvement_notes="Share in monthly comms")
-    assert (run.case.status, run.case.outcome, run.case.retention_years) == ("closed", "recorded", 2)
+    assert (run.case.status, run.case.outcome, run.kept_for_years()) == ("closed", "recorded", 2)
     assert run.completed
 
 

@@ -28,7 +28,7 @@ def test_each_exclusion_is_signposted_by_letter_and_closed_as_ineligible(exclusi
     assert letter.context["reason"] == exclusion
     assert EXCLUSIONS[exclusion] in letter.context["signpost"]
     assert closed_as(run) == ("closed", "ineligible")
-    assert run.case.retention_years == 2
+    assert run.kept_for_years() == 2
     assert sent(run, "acknowledgement") == [] and run.completed
 
 

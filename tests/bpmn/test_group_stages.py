@@ -28,7 +28,7 @@ def test_a_complaint_goes_through_all_three_stages_to_a_final_response_naming_th
     assert final.context["next_steps"] == CONFIG["next_steps"] and final.context["outcome"] == "not_upheld"
     assert [d.context["stage"] for d in sent(run, "stage_response")] == ["informal", "formal", "appeal"]
     assert [d.context["stage"] for d in sent(run, "acknowledgement")] == ["intake", "formal", "appeal"]
-    assert closed_as(run) == ("closed", "not_upheld") and run.case.retention_years == 2 and run.completed
+    assert closed_as(run) == ("closed", "not_upheld") and run.kept_for_years() == 2 and run.completed
 
 
 def test_the_final_letter_and_retention_follow_the_contract_of_the_complaint():
@@ -41,7 +41,7 @@ def test_the_final_letter_and_retention_follow_the_contract_of_the_complaint():
     run.complete("convene_panel", panel=["panel.one", "panel.two"], panel_meets_on="2027-01-20")
     run.complete("panel_review", **panel_decision())
     assert "Prisons and Probation Ombudsman" in sent(run, "stage_response")[-1].context["next_steps"]
-    assert run.case.retention_years == 7
+    assert run.kept_for_years() == 7
 
 
 def test_a_concern_resolved_locally_is_notified_to_the_line_manager_and_complaints_team_and_closed():

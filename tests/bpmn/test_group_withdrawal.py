@@ -48,7 +48,7 @@ def test_a_complaint_can_be_withdrawn_at_any_stage_with_written_confirmation(sta
     assert "withdrawn" in waiting_for(run)
     run.message("withdrawn", reason="Sorted out")
     assert [d.recipient for d in sent(run, "withdrawal_confirmation")] == ["complainant"]
-    assert closed_as(run) == ("closed", "withdrawn") and run.case.retention_years == 2
+    assert closed_as(run) == ("closed", "withdrawn") and run.kept_for_years() == 2
     assert run.completed and run.ready == [] and run.timers() == {}
 
 
@@ -61,7 +61,7 @@ def test_a_closed_complaint_no_longer_accepts_a_withdrawal():
 def test_a_withdrawn_complaint_keeps_the_retention_of_its_contract():
     run = to_informal_investigation(new_case(), contract="Probation services")
     run.message("withdrawn")
-    assert run.case.retention_years == 7
+    assert run.kept_for_years() == 7
 
 
 def test_learning_reviews_agreed_before_a_withdrawal_still_happen():

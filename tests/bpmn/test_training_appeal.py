@@ -97,14 +97,14 @@ def test_closed_cases_are_kept_for_their_contracts_retention_period():
     investigate_informally(run)
     write_informal_response(run)
     run.advance_to(at(2027, 1, 12))
-    assert (run.case.outcome, run.case.retention_years) == ("resolved_informally", 6)
+    assert (run.case.outcome, run.kept_for_years()) == ("resolved_informally", 6)
 
 
 def test_closed_cases_are_kept_for_two_years_when_their_contract_sets_no_period():
     run = appealed_on_4_january()
     convene(run)
     decide_appeal(run)
-    assert run.case.retention_years == 2
+    assert run.kept_for_years() == 2
 
 
 def test_appeal_deadline_warns_and_then_alerts_without_stopping_the_panel():

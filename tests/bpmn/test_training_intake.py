@@ -51,7 +51,7 @@ def test_third_party_complaint_is_recorded_with_its_themes_and_closed_as_transfe
     triage(run, route="third_party", third_party_name="Acme Assessments", referral_reason="They run the exams")
     run.complete("liaise_third_party", resolved=True, resolution_summary="Resit arranged", themes=["exams"])
     assert event(run, "third_party_complaint_resolved")["themes"] == ["exams"]
-    assert (run.case.status, run.case.outcome, run.case.retention_years) == ("closed", "transferred", 2)
+    assert (run.case.status, run.case.outcome, run.kept_for_years()) == ("closed", "transferred", 2)
     assert run.completed
 
 

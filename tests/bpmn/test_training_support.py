@@ -150,5 +150,5 @@ def timer_kind(run: DiagramRun, element: str) -> tuple[str, str]:
 def explanation(run: DiagramRun, element: str) -> str:
     for task, _ in engine.waiting_timers(run.workflow):
         if task.task_spec.bpmn_id == element:
-            return task._get_internal_data("deadline")["text"]
+            return engine.deadline_explanation(task)["text"]
     raise AssertionError(f"no waiting timer {element}")

@@ -1,6 +1,6 @@
 """In real headless Chromium: an analyst changes the acknowledgement timer, governance reviews, publishes, migrates.
 
-Screenshots of the modeler, the review page and the migration preview go to docs/screenshots/.
+Screenshots of the modeler, the review page and the migration preview go to build/screenshots/.
 """
 import re
 from datetime import datetime, timezone
@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from processes.lifecycle import start_case
 from storage import models as m
-from tests.e2e.conftest import ARGS, CHROMIUM, serving
+from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
 from tests.governance_support import PASSWORD, add_user
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "web" / "static" / "build" / "diagrams.js"
-SHOTS = ROOT / "docs" / "screenshots"
 TRAINING = (ROOT / "bpmn" / "training_complaint" / "bundle.json").exists()
 # The Training diagram once it has landed; the demo diagram otherwise. Both acknowledge within 5 working days.
 SETUP = dict(process="training_complaint", division="ST", timer="triage_due", name="Acknowledgement due",

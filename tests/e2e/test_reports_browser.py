@@ -1,13 +1,9 @@
-"""The reports page and the printable board pack in a real headless Chromium; screenshots go to docs/screenshots/."""
-from pathlib import Path
-
+"""The reports page and the printable board pack in a real headless Chromium; screenshots go to build/screenshots/."""
 import pytest
 
 from tests import reports_seed as seed
-from tests.e2e.conftest import ARGS, CHROMIUM, serving
+from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
 from web import create_app
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]

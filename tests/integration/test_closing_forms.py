@@ -59,7 +59,7 @@ def test_a_closing_form_without_themes_gets_a_field_error_and_changes_nothing(gr
     before = case_row(group, reference)
     with pytest.raises(InvalidInput) as refused:
         lifecycle.complete_task(group.uow(), group.runtime, task_id, findings(), SYSTEM)
-    assert refused.value.fields == {"themes": ["This field is required"]}
+    assert refused.value.fields == {"themes": ["Choose at least one"]}
     with pytest.raises(InvalidInput) as empty:
         lifecycle.complete_task(group.uow(), group.runtime, task_id, {**findings(), "themes": []}, SYSTEM)
     assert empty.value.fields == {"themes": ["Choose at least one"]}
@@ -72,7 +72,7 @@ def test_a_closing_form_refuses_an_unknown_or_retired_category(group):
     reference = at_informal_response(group)
     with pytest.raises(InvalidInput) as unknown:
         complete(group, reference, "investigate", findings(themes=["made_up"]))
-    assert unknown.value.fields == {"themes": ["'made_up' is not one of the choices offered"]}
+    assert unknown.value.fields == {"themes": ["Choose only from the options offered"]}
     set_category_active(group.uow(), "appointments", False, SYSTEM)
     with pytest.raises(InvalidInput) as retired:
         complete(group, reference, "investigate", findings(themes=["appointments"]))

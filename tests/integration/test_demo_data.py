@@ -49,3 +49,13 @@ def test_loading_the_demo_twice_adds_nothing(container, capsys):
     load_demo(container)
     with container.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(m.Case)) == before
+
+
+def test_demo_cases_read_like_real_complaints_with_no_placeholder_text(container, capsys):
+    load_demo(container)
+    with container.session_factory() as session:
+        summaries = set(session.scalars(select(m.Case.summary)))
+        divisions = set(session.scalars(select(m.Division.code).join(m.Case)))
+        texts = list(session.scalars(select(m.Instance.state))) + list(session.scalars(select(m.Outbox.body_text)))
+    assert len(summaries) >= 20 and divisions == {"IA", "EUK", "ST", "PL"}
+    assert not [t for t in texts if "Demo answer" in t or "someone@example.org" in t]

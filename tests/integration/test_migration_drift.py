@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from storage import files, reports_models  # noqa: F401 - their tables belong to the metadata
+from storage import case_notes, files, mail_models, reports_models  # noqa: F401 - their tables belong to the metadata
 from storage.db import alembic_config, make_engine, migrate
 from storage.models import Base
 

@@ -137,3 +137,18 @@ def test_subject_access_export_holds_every_case_letter_and_event_of_the_complain
 def test_subject_access_export_by_reference_finds_the_other_cases_of_the_same_person(container, boundary):
     _, data = export_subject(container.reporting_uow(), "ia-2025-000002", SYSTEM, TONIGHT)
     assert len(json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))["cases"]) == 3
+
+
+def test_case_notes_go_into_the_subject_access_export_and_are_erased_with_the_case(container, boundary):
+    from processes.case_notes import add_note
+    from storage.case_notes import CaseNote
+    admin = Actor("admin", None, {"IA": frozenset({"administrator"})})
+    for reference in ("IA-2025-000001", "IA-2025-000002"):
+        add_note(container.uow(), reference, f"Alex phoned about {reference}", admin, TONIGHT)
+    _name, data = export_subject(container.reporting_uow(), "alex@example.org", admin, TONIGHT)
+    notes = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("cases/IA-2025-000002/notes.json"))
+    assert [n["text"] for n in notes] == ["Alex phoned about IA-2025-000002"]
+    assert run_retention(container.reporting_uow, TONIGHT).anonymised == ["IA-2025-000002"]
+    with container.session_factory() as session:
+        kept = [n.text for n in session.scalars(select(CaseNote))]
+    assert kept == ["Alex phoned about IA-2025-000001"]

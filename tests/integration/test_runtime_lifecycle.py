@@ -87,7 +87,7 @@ def test_form_data_that_fails_its_schema_changes_nothing(demo_container):
         lock = session.scalar(select(m.Instance.lock_version))
     with pytest.raises(InvalidInput) as error:
         lifecycle.complete_task(c.uow(), c.runtime, task_id, {"eligible": "yes"}, SYSTEM)
-    assert error.value.fields == {"eligible": ["'yes' is not of type 'boolean'"], "notes": ["This field is required"]}
+    assert error.value.fields == {"eligible": ["Choose yes or no"], "notes": ["Enter an answer"]}
     assert (count(c, m.Event), count(c, m.Outbox), case_row(c, reference).stage) == before
     with c.session_factory() as session:
         assert session.scalar(select(m.Instance.lock_version)) == lock
@@ -96,7 +96,7 @@ def test_form_data_that_fails_its_schema_changes_nothing(demo_container):
 
 def test_a_message_the_case_is_not_waiting_for_is_refused(demo_container):
     reference = start(demo_container)
-    with pytest.raises(Conflict, match="not waiting for 'complainant_replied'"):
+    with pytest.raises(Conflict, match="not waiting for ‘complainant replied’"):
         lifecycle.deliver_message(demo_container.uow(), demo_container.runtime, reference, "complainant_replied")
 
 

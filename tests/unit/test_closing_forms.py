@@ -53,7 +53,7 @@ def test_the_closing_form_keeps_its_own_outcome_and_requires_themes_wherever_the
     validate_form(schema, {"decision": "interim"})
     with pytest.raises(InvalidInput) as refused:
         validate_form(schema, {"decision": "respond", "outcome": "upheld"})
-    assert refused.value.fields == {"themes": ["This field is required"]}
+    assert refused.value.fields == {"themes": ["Choose at least one"]}
     validate_form(schema, {"decision": "respond", "outcome": "upheld", "themes": ["delay"]})
     assert "themes" not in INTERIM_OR_RESPOND["properties"]  # the diagram's own form is left alone
 

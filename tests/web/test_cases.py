@@ -38,8 +38,10 @@ def test_the_case_page_carries_the_diagram_and_its_markers_for_the_viewer(client
     block = re.search(r'<script type="application/json" id="case-diagram-data">(.*?)</script>', html, re.S).group(1)
     data = json.loads(block)
     assert "<bpmn:process id=\"web_test\"" in data["xml"]
-    assert data["markers"]["current"] == ["record"]
-    assert "start" in data["markers"]["completed"] and "record_due" in data["markers"]["waiting"]
+    markers = data["state"]["markers"]["web_test"]
+    assert markers["current"] == ["record"]
+    assert "start" in markers["completed"] and "record_due" in markers["waiting"]
+    assert data["state"]["entry"] == "web_test" and data["state"]["trails"][0][-1]["element"] == "record"
     assert "build/diagrams.js" in html and "case_diagram.js" in html and "<script>" not in html
 
 

@@ -6,13 +6,16 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from processes.attachments import load_attachment
+from processes.attachments import DOCUMENT_KINDS, load_attachment
 from processes.calendar import received_instant
-from processes.case_view import STAFF_MESSAGES, case_view
+from processes.case_documents import attach_document
+from processes.case_notes import MAX_NOTE, add_note
+from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
 from processes.intake import STAFF_CHANNELS, record_message
-from processes.lifecycle import KINDS
+from processes.lifecycle import KINDS, message_words
+from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
@@ -59,20 +62,87 @@ def classify(reference: str):
     try:
         classify_case(container().uow(), reference, data, g.actor)
     except InvalidInput as exc:
-        return _page(reference, class_errors=exc.fields, class_form=data), 400
+        return _page(reference, 400, class_errors=exc.fields, class_form=data)
     flash("The classification is recorded.", "success")
     return redirect(url_for("cases.show", reference=reference))
 
 
-def _page(reference: str, **extra):
+def _page(reference: str, status: int = 200, **extra):
     view = case_view(container().uow(), container().runtime, reference, g.actor)
     categories = [(c.code, c.label) for c in list_categories(container().uow()) if c.active]
     outcomes = [(o, o.replace("_", " ").capitalize()) for o in outcomes_for(view.case.kind)]
     latest = {**view.classification, "outcome": view.case.outcome or view.classification.get("outcome"),
               "team": view.classification.get("team") or ""}  # a correction starts from what is recorded
-    return render_template("cases/show.html", view=view, errors={}, form={}, messages=STAFF_MESSAGES,
-                           channels=STAFF_CHANNELS, categories=categories, outcomes=outcomes,
-                           **{"class_errors": {}, "class_form": latest, **extra})
+    defaults = {"errors": {}, "form": {}, "class_errors": {}, "class_form": latest, "note_errors": {}, "note_text": "",
+                "document_errors": {}, "document_form": {}, "conflict": None,
+                "partner_errors": {}, "partner_form": {}, "partner_stages": list(PARTNER_STAGES.items())}
+    return render_template("cases/show.html", view=view, messages=STAFF_MESSAGES, channels=STAFF_CHANNELS,
+                           categories=categories, outcomes=outcomes, document_kinds=list(DOCUMENT_KINDS.items()),
+                           max_note=MAX_NOTE, **{**defaults, **extra}), status
+
+
+@bp.route("/cases/<reference>/notes", methods=["POST"])
+@login_required
+def note(reference: str):
+    """Add a note to the case (notes are kept as written: never edited or deleted)."""
+    text = request.form.get("note", "")
+    try:
+        add_note(container().uow(), reference, text, g.actor, container().clock.now())
+    except InvalidInput as exc:
+        return _page(reference, 400, note_errors=exc.fields, note_text=text[:MAX_NOTE * 2])
+    flash("The note is added to the case.", "success")
+    return redirect(url_for("cases.show", reference=reference, _anchor="notes-title"))
+
+
+@bp.route("/cases/<reference>/documents", methods=["POST"])
+@login_required
+def document(reference: str):
+    """Attach a document to the case; written permission the case waits for also moves the case on."""
+    upload = request.files.get("document")
+    kind = request.form.get("kind", "")
+    content = upload.read() if upload else b""
+    try:
+        attach_document(container().uow(), reference, kind, upload.filename if upload else "", content, g.actor,
+                        container().clock.now())
+    except InvalidInput as exc:
+        return _page(reference, 400, document_errors=exc.fields, document_form={"kind": kind})
+    if kind == "written_permission" and "consent_received" in _waiting(reference):
+        now = container().clock.now()
+        record_message(container().uow(), container().runtime, g.actor, reference, "consent_received", "", now,
+                       "email" if request.form.get("channel") not in STAFF_CHANNELS else request.form["channel"])
+        flash("The written permission is attached and recorded as received. The case has moved on.", "success")
+    else:
+        flash("The document is attached to the case.", "success")
+    return redirect(url_for("cases.show", reference=reference, _anchor="documents-title"))
+
+
+@bp.route("/cases/<reference>/partner-copies", methods=["POST"])
+@login_required
+def partner_copy(reference: str):
+    """Record a Delivery Partner's copy of a stage of its own procedure, which the case waits for."""
+    form = request.form
+    try:
+        record_partner_copy(container().uow(), container().runtime, g.actor, reference,
+                            form.get("partner_stage", ""), form.get("partner_summary", ""),
+                            parse_date(form.get("partner_dated")))
+    except InvalidInput as exc:
+        return _page(reference, 400, partner_errors=exc.fields, partner_form=form)
+    except Conflict as exc:
+        return _page(reference, 409, conflict=f"This could not be recorded: {exc.message}.")
+    flash("The partner's copy is recorded. The case has moved on.", "success")
+    return redirect(url_for("cases.show", reference=reference))
+
+
+def _waiting(reference: str) -> list[str]:
+    return case_view(container().uow(), container().runtime, reference, g.actor).waiting_messages
+
+
+@bp.route("/cases/<reference>/diagrams/<process_id>")
+@login_required
+def diagram(reference: str, process_id: str):
+    """The BPMN XML of one process of the case's version, for opening a call activity on the case page."""
+    xml = case_diagram_xml(container().uow(), reference, process_id[:200], g.actor)
+    return Response(xml, mimetype="application/xml")
 
 
 @bp.route("/cases/<reference>/messages", methods=["POST"])
@@ -86,16 +156,12 @@ def message(reference: str):
         record_message(container().uow(), container().runtime, g.actor, reference, form.get("message", ""),
                        form.get("reasons", ""), received_at, form.get("channel", ""))
     except InvalidInput as exc:
-        view = case_view(container().uow(), container().runtime, reference, g.actor)
         errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
-        return render_template("cases/show.html", view=view, errors=errors, form=form, messages=STAFF_MESSAGES,
-                               channels=STAFF_CHANNELS), 400
+        return _page(reference, 400, errors=errors, form=form)
     except Conflict as exc:
-        view = case_view(container().uow(), container().runtime, reference, g.actor)
-        waiting = ", ".join(m.replace("_", " ") for m in view.waiting_messages) or "nothing from the complainant"
+        waiting = ", ".join(message_words(m) for m in _waiting(reference)) or "nothing from the complainant"
         notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")
-        return render_template("cases/show.html", view=view, errors={}, form=form, messages=STAFF_MESSAGES,
-                               channels=STAFF_CHANNELS, conflict=notice), 409
+        return _page(reference, 409, form=form, conflict=notice)
     flash("Recorded. The case has moved on.", "success")
     return redirect(url_for("cases.show", reference=reference))
 
@@ -110,6 +176,7 @@ def file(reference: str, file_id: str):
     response.headers["Content-Disposition"] = (f"attachment; filename=\"{fallback}\"; "
                                                f"filename*=UTF-8''{quote(found['filename'])}")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from processes.errors import InvalidInput
 from processes.lifecycle import claim_task, release_task
-from processes.read_models import SCOPES, InboxFilter, inbox_screen
+from processes.read_models import INBOX_SORTS, MAX_SEARCH, SCOPES, InboxFilter, inbox_screen
 
 from ..security import container, login_required
 
@@ -21,11 +21,13 @@ def filters_from(args) -> InboxFilter:
             return max(1, int(args.get(name, "")))
         except ValueError:
             return default
-    scope = args.get("scope", "all")
+    scope, sort = args.get("scope", "all"), args.get("sort", "due")
     return InboxFilter(division=args.get("division") or None, stage=args.get("stage") or None,
                        version_id=number("version"), overdue=args.get("overdue") == "1",
                        due_this_week=args.get("week") == "1", scope=scope if scope in SCOPES else "all",
-                       page=number("page", 1), per_page=min(number("per_page", 25), 100))
+                       page=number("page", 1), per_page=min(number("per_page", 25), 100),
+                       sort=sort if sort in INBOX_SORTS else "due",
+                       search=(args.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH] or None)
 
 
 @bp.route("/inbox")
@@ -34,10 +36,11 @@ def index():
     """List the signed-in user's tasks, soonest due first."""
     filters = filters_from(request.args)
     page, choices = inbox_screen(container().uow(), g.actor, filters, container().clock)
-    g.inbox_total = page.total if filters == InboxFilter(page=filters.page) else g.get("inbox_total")
+    unfiltered = InboxFilter(page=filters.page, sort=filters.sort)
+    g.inbox_total = page.total if filters == unfiltered else g.get("inbox_total")
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inbox/index.html", page=page, filters=filters, args=args, choices=choices,
-                           scopes=SCOPES, links=_link_prefixes())
+                           scopes=SCOPES, sorts=INBOX_SORTS, links=_link_prefixes())
 
 
 @bp.route("/inbox/actions", methods=["POST"])

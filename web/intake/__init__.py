@@ -15,9 +15,10 @@ from processes.intake import (
     public_request,
     public_status,
     record_case,
+    record_problems,
     submit_public,
 )
-from processes.read_models import TASK_ROLES
+from processes.vocabulary import TASK_ROLES
 
 from ..extensions import limiter
 from ..security import container, roles_required
@@ -121,11 +122,19 @@ def staff_new():
     if request.method == "POST":
         answers = typed(raw_answers(form, FIELDS + ["about"]))
         answers["on_behalf"] = bool(answers.get("on_behalf"))  # staff forms default to "not on behalf"
+        received_at, time_error = _received(form)
         try:
-            if form.get("division") not in divisions:
-                raise InvalidInput("division", {"division": ["Choose one of your divisions"]})
+            if form.get("division") not in divisions or time_error:  # every other problem is reported with it
+                errors = record_problems(container().clock.now(), form.get("kind", ""), form.get("channel", ""),
+                                         received_at, answers)
+                if form.get("division") not in divisions:
+                    errors["division"] = ["Choose one of your divisions"]
+                if time_error:
+                    errors.pop("received_at", None)
+                    errors["received_time"] = [time_error]
+                raise InvalidInput("the form has errors", errors)
             reference = record_case(container().uow(), container().runtime, g.actor, form["division"],
-                                    form.get("kind", ""), form.get("channel", ""), _received(form), answers)
+                                    form.get("kind", ""), form.get("channel", ""), received_at, answers)
             flash(f"Recorded as {reference}.", "success")
             return redirect(url_for("cases.show", reference=reference))
         except InvalidInput as exc:  # the received instant is typed here as a date and a time
@@ -139,18 +148,19 @@ def staff_new():
                            channels=STAFF_CHANNELS, formats=FORMAT_LABELS), 400 if errors else 200
 
 
-def _received(form) -> datetime | None:
-    """The true received instant from a date and an optional time, London time; today means now."""
+def _received(form) -> tuple[datetime | None, str | None]:
+    """The true received instant from a date and an optional time, London time (today means now), and what is
+    wrong with the time when one is typed that is not a real time of day."""
+    hhmm = (form.get("received_time") or "").strip()
+    try:
+        typed_time = datetime.strptime(hhmm, "%H:%M").time() if hhmm else None
+    except ValueError:
+        return None, f"Enter a real time of day, like 14:30 (‘{hhmm[:10]}’ is not one)"
     try:
         day = datetime.strptime(form.get("received_on", ""), "%Y-%m-%d").date()
     except ValueError:
-        return None
-    hhmm = (form.get("received_time") or "").strip()
-    try:
-        at = datetime.strptime(hhmm, "%H:%M").time() if hhmm else None
-    except ValueError:
-        return None
-    return received_instant(day, at, container().clock.now())
+        return None, None  # the domain says the date received is needed
+    return received_instant(day, typed_time, container().clock.now()), None
 
 
 def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
