@@ -5,14 +5,15 @@ import pytest
 
 from tests.web.conftest import api, login, open_case, open_task
 
-STAFF_BLUEPRINTS = ("inbox", "cases", "tasks", "admin")
+STAFF_BLUEPRINTS = ("inbox", "cases", "tasks", "admin", "mail")
 PUBLIC_ENDPOINTS = {"intake.index", "intake.complaint", "intake.compliment", "intake.submitted", "intake.status",
                     "api.openapi"}
 
 
 def _url(rule, reference: str, task_id: int) -> str:
     values = {"reference": reference, "task_id": task_id, "file_id": "00000000-0000-0000-0000-000000000000",
-              "user_id": 1, "closure_id": 1, "version_id": 1, "code": "IA", "token": "x"}
+              "user_id": 1, "closure_id": 1, "version_id": 1, "code": "IA", "token": "x",
+              "process_id": "group_complaint", "item_id": 1}
     return _fill(rule.rule, values)
 
 
@@ -37,8 +38,7 @@ def test_every_staff_page_sends_anonymous_visitors_to_sign_in(app, client, webte
         if rule.endpoint.startswith("api."):
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = client.open(_fill(rule.rule, {"reference": reference, "task_id": task_id,
-                                                     "file_id": "f", "user_id": 1, "closure_id": 1}), method=method)
+            response = client.open(_url(rule, reference, task_id), method=method)
             assert response.status_code == 302, (rule.rule, method)
             assert "/login" in response.location
             checked += 1
@@ -53,8 +53,7 @@ def test_every_api_endpoint_answers_anonymous_callers_with_401_json(app, client,
         if not rule.endpoint.startswith("api."):
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = client.open(_fill(rule.rule, {"reference": reference, "task_id": task_id, "version_id": 1}),
-                                   method=method, json={})
+            response = client.open(_url(rule, reference, task_id), method=method, json={})
             assert response.status_code == 401, (rule.rule, method)
             assert response.json["error"]["code"] == "unauthorized"
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
