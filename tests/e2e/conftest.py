@@ -83,6 +83,31 @@ def served(tmp_path_factory):
     container.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_sign_in_limit():
+    """A journey signs in as a dozen people from one address; the per-address limit counts one test at a time."""
+    from web.extensions import limiter
+    limiter.reset()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep what the page showed: its text in the report, HTML and screenshot in build/."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is None:
+        return
+    try:
+        folder = ROOT / "build" / "e2e-failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{item.name}.html").write_text(page.content())
+        page.screenshot(path=str(folder / f"{item.name}.png"), full_page=True)
+        report.sections.append(("page at failure", f"{page.url}\n{page.inner_text('main')[:4000]}"))
+    except Exception as error:  # the page may be gone; the failure itself is what matters
+        report.sections.append(("page at failure", f"could not read the page: {error}"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -107,6 +132,7 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    assert "/login" not in page.url, f"{username} could not sign in: {page.inner_text('main')[:300]}"
 
 
 def serious_violations(page) -> list[dict]:

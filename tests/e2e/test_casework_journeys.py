@@ -34,13 +34,6 @@ def staffed(served):
     return served
 
 
-@pytest.fixture(autouse=True)
-def fresh_sign_in_limit():
-    """Each journey signs in as a dozen people from one address; the per-address limit counts one journey at a time."""
-    from web.extensions import limiter
-    limiter.reset()
-
-
 # --- what a person does on the pages ---------------------------------------------------------------------------
 
 def public_complaint(page, base: str, code: str, summary: str) -> tuple[str, str]:
