@@ -124,8 +124,8 @@ def check_withdrawal(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Found:
     ahead = _ClosureAhead(graph, {n.id for n in graph.all_nodes() if n.operator in rule.check["closing_operators"]})
     withdraws = _Withdrawable(graph, message)
     for node in graph.all_nodes():
-        if node.tag in WAITING and node.id not in exempt and message not in node.messages and ahead.after(node.scope, node.id) \
-                and not withdraws.covered(node.scope, node.id):
+        if node.tag in WAITING and node.id not in exempt and message not in node.messages \
+                and ahead.after(node.scope, node.id) and not withdraws.covered(node.scope, node.id):
             yield _where(node), (f"'{node.name}' waits with no way to withdraw the complaint (message "
                                  f"'{message}'); {rule.cited} gives the right to withdraw at any stage")
 
@@ -209,7 +209,8 @@ def check_independent_choice(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Fo
                 form = json.loads(bundle.files[form_name])
             except (KeyError, ValueError):
                 continue  # validation reports the missing or broken form
-            fields += [(node, form_name, name, spec) for name, spec in _fields(form) if spec.get("x-staff-role") == role]
+            fields += [(node, form_name, name, spec) for name, spec in _fields(form)
+                       if spec.get("x-staff-role") == role]
     if not fields:
         yield {}, (f"No task form chooses the {role.replace('_', ' ')}; {rule.cited} requires one "
                    "not previously involved")

@@ -204,7 +204,7 @@ def test_a_training_informal_response_of_25_working_days_breaches_the_20_day_rul
     assert breach["element"] == "informal_response_due"
 
 
-def test_a_training_formal_response_of_35_days_breaches_but_an_extension_recorded_with_a_reason_does_not():
+def test_a_training_formal_response_of_35_days_breaches_the_30_day_rule():
     bundle = changed(TRAINING, "training_complaint.bpmn",
                      ">working_days_after(formal_received_at, 30) if not",
                      ">working_days_after(formal_received_at, 35) if not")
