@@ -13,7 +13,7 @@ from .expression_checks import ExpressionChecker
 from .forms import check_schema
 from .graph import structure_problems
 from .letter_templates import template_problems
-from .policy_review import blocking, policy_problems
+from .policy_review import policy_problems
 from .policy_rules import manifest_problems
 from .vocabulary import DeadlineKind
 
@@ -53,12 +53,11 @@ def _unique(problems: list[dict]) -> list[dict]:
     return unique
 
 
-def require_valid(bundle: Bundle, operators, allow_breaches: bool = False) -> ProcessDefinition:
-    """The parsed definition, or BundleInvalid listing every problem (policy breaches too, unless allowed)."""
+def require_valid(bundle: Bundle, operators) -> ProcessDefinition:
+    """The parsed definition, or BundleInvalid listing every problem (policy breaches too)."""
     definition, problems = validate_bundle(bundle, operators)
-    refused = blocking(problems) if allow_breaches else problems
-    if refused or definition is None:
-        raise BundleInvalid(refused)
+    if problems:
+        raise BundleInvalid(problems)
     return definition
 
 
