@@ -16,9 +16,10 @@ from .vocabulary import CaseStatus, DeadlineStatus
 
 GOVERNANCE_STEPS = {"version_submitted": "Submitted for review", "version_approved": "Approved",
                     "version_rejected": "Rejected", "version_published": "Published"}
-DEADLINE_RESULT: dict[str, str] = {DeadlineStatus.MET: "met", DeadlineStatus.BREACHED: "missed", DeadlineStatus.EXTENDED: "extended",
-                   DeadlineStatus.FIRED: "reached (a timer, not a deadline)",
-                   DeadlineStatus.NOT_NEEDED: "not needed", DeadlineStatus.RUNNING: "still running at closure"}
+DEADLINE_RESULT: dict[str, str] = {
+    DeadlineStatus.MET: "met", DeadlineStatus.BREACHED: "missed", DeadlineStatus.EXTENDED: "extended",
+    DeadlineStatus.FIRED: "reached (a timer, not a deadline)", DeadlineStatus.NOT_NEEDED: "not needed",
+    DeadlineStatus.RUNNING: "still running at closure"}
 INDEPENDENT = {capacity for capacities in NAMED_CAPACITIES.values() for capacity in capacities}
 
 
