@@ -5,6 +5,8 @@ import re
 import pytest
 
 from processes.accounts import hash_password
+from processes.lifecycle import start_case
+from scheduler import replay_versions
 from tests.e2e.conftest import CHROMIUM, PASSWORD, shot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
@@ -47,6 +49,9 @@ def set_timer(page, expression):
 
 def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governance_rejects_it(page, people):
     base = people["url"]
+    container = people["container"]
+    running = start_case(container.uow(), container.runtime, division="IA", kind="complaint",
+                         summary="My appointments keep moving")
     sign_in(page, base, "ia.analyst.e2e")
     page.goto(base + "/modeler/")
     page.locator("[aria-labelledby='p-group_complaint'] a", has_text="Open").first.click()
@@ -90,6 +95,16 @@ def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governan
     assert f"Justification by the author: {WHY}" in line.inner_text()
     assert "acknowledged within 3 working days of receipt" in line.inner_text()
     shot(page, "review-policy-breach")
+
+    # Before deciding, governance replays the proposal against the running cases; the worker makes the report.
+    page.click("#replay-button")
+    assert "Replay queued" in page.locator(".notice, .flash, [role=status]").first.inner_text()
+    assert page.locator("#replay-waiting").is_visible()
+    assert replay_versions(people["container"]) == 1
+    page.reload()
+    row = page.locator(f"#replay-report tr[data-reference='{running}']")
+    assert "Acknowledgement due: Wed 30 Dec 2026, 23:59 → Thu 31 Dec 2026, 23:59 (+1 working day)" in row.inner_text()
+    shot(page, "review-replay")
     page.fill("#f-review-note", "3.1.2 is not ours to waive; ask the policy owner to change the policy first")
     page.click("#reject-button")
     assert page.locator("#version-state").inner_text() == "Rejected"
