@@ -21,7 +21,8 @@ EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft save
                 "version_exported": "Exported", "version_submitted": "Submitted for review",
                 "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
                 "version_retired": "Retired", "cases_migrated": "Running cases migrated",
-                "case_migrated": "Moved to a new process version"}
+                "case_migrated": "Moved to a new process version", "replay_requested": "Replay requested",
+                "replay_reported": "Replay report made"}
 
 
 @dataclass
