@@ -15,6 +15,7 @@ from .policy_rules import Rule, RuleSet
 
 POLICY = "policy"  # the problem kind of a breach
 WORKING_DAYS = "working_days_after"
+MAX_FLOW_NODES = 5000  # the path rules walk the flow; a bundle larger than this is refused by them, not walked
 
 
 def policy_breaches(bundle: Bundle, rules: RuleSet) -> list[dict[str, Any]]:
@@ -109,8 +110,18 @@ def _closings(graph: FlowGraph, rule: Rule) -> list[Node]:
     return [n for n in graph.all_nodes() if n.operator in operators and n.id not in exempt]
 
 
+def _too_large(graph: FlowGraph, rule: Rule) -> Found:
+    count = len(graph.all_nodes())
+    if count > MAX_FLOW_NODES:
+        yield {}, (f"The bundle has {count} elements, more than the {MAX_FLOW_NODES} the path rules check, so "
+                   f"{rule.cited} cannot be shown to hold; split the process")
+
+
 def check_written_response(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Found:
     """Every path to a closing task passes a letter to the complainant."""
+    if len(graph.all_nodes()) > MAX_FLOW_NODES:
+        yield from _too_large(graph, rule)
+        return
     letters = MustPass(graph, _sends_letter(rule))
     for closing in _closings(graph, rule):
         if not letters.covered(closing.scope, closing.id):
@@ -120,6 +131,9 @@ def check_written_response(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Foun
 
 def check_withdrawal(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Found:
     """Every waiting state before the complaint closes can be left when the complainant withdraws."""
+    if len(graph.all_nodes()) > MAX_FLOW_NODES:
+        yield from _too_large(graph, rule)
+        return
     message, exempt = rule.check["message"], rule.check.get("exempt", {})
     ahead = _ClosureAhead(graph, {n.id for n in graph.all_nodes() if n.operator in rule.check["closing_operators"]})
     withdraws = _Withdrawable(graph, message)
@@ -131,43 +145,57 @@ def check_withdrawal(bundle: Bundle, graph: FlowGraph, rule: Rule) -> Found:
 
 
 class _ClosureAhead:
-    """Whether a closing task can still follow an element."""
+    """Whether a closing task can still follow an element: later in its scope, inside what it calls, or after the
+    scope ends, where its callers carry on."""
 
     def __init__(self, graph: FlowGraph, closings: set[str]):
         self.graph, self.closings = graph, closings
-        self._inside: dict[str, bool] = {}
+        self._within: dict[str, set[str]] = {}
+        self._ends: dict[str, set[str]] = {}
         self._after_end: dict[str, bool] = {}
 
-    def inside(self, scope_id: str) -> bool:
-        if scope_id not in self._inside:
-            self._inside[scope_id] = False
-            scope = self.graph.scopes.get(scope_id)
-            self._inside[scope_id] = scope is not None and any(self.after(scope_id, s, True) for s in scope.starts())
-        return self._inside[scope_id]
-
-    def after(self, scope_id: str, node_id: str, including: bool = False) -> bool:
+    def after(self, scope_id: str, node_id: str) -> bool:
         scope = self.graph.scopes[scope_id]
-        seen, todo = {node_id}, [node_id]
-        while todo:
-            current = todo.pop()
-            node = scope.nodes.get(current)
-            if node is not None and (current != node_id or including):
-                if current in self.closings or (node.tag == "callActivity" and node.called and self.inside(
-                        node.called)) or (node.tag == "subProcess" and self.inside(node.id)):
-                    return True
-                if node.tag == "endEvent" and not node.error_end and self.after_end(scope_id):
-                    return True
-            for nxt in scope.forward.get(current, ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return False
+        following = scope.forward.get(node_id, set())
+        return bool(following & self.within(scope_id)) or (
+            bool(following & self._reaching_ends(scope_id)) and self.after_end(scope_id))
+
+    def within(self, scope_id: str) -> set[str]:
+        """The elements of a scope from which a closure inside the scope (or inside what it calls) can be reached."""
+        if scope_id not in self._within:
+            self._within[scope_id] = set()  # a recursive call sees nothing yet
+            scope = self.graph.scopes[scope_id]
+            targets = {n.id for n in scope.nodes.values() if n.id in self.closings or self._holds_closure(n)}
+            self._within[scope_id] = _backward_from(scope, targets)
+        return self._within[scope_id]
+
+    def _holds_closure(self, node: Node) -> bool:
+        inner = node.called if node.tag == "callActivity" else node.id if node.tag == "subProcess" else None
+        return inner in self.graph.scopes and any(
+            start in self.within(inner) for start in self.graph.scopes[inner].starts())
+
+    def _reaching_ends(self, scope_id: str) -> set[str]:
+        if scope_id not in self._ends:
+            scope = self.graph.scopes[scope_id]
+            self._ends[scope_id] = _backward_from(scope, {n.id for n in scope.nodes.values()
+                                                          if n.tag == "endEvent" and not n.error_end})
+        return self._ends[scope_id]
 
     def after_end(self, scope_id: str) -> bool:
         if scope_id not in self._after_end:
             self._after_end[scope_id] = False
             self._after_end[scope_id] = any(self.after(s, n) for s, n in self.graph.entries(scope_id))
         return self._after_end[scope_id]
+
+
+def _backward_from(scope: Any, targets: set[str]) -> set[str]:
+    seen, todo = set(targets), list(targets)
+    while todo:
+        for before in scope.backward.get(todo.pop(), ()):
+            if before not in seen:
+                seen.add(before)
+                todo.append(before)
+    return seen
 
 
 class _Withdrawable:

@@ -121,6 +121,7 @@ class MustPass:
         self.graph, self.does = graph, does
         self._always: dict[str, bool] = {}
         self._entry: dict[str, bool] = {}
+        self._reached: dict[str, set[str]] = {}
 
     def always(self, scope_id: str) -> bool:
         """Every path through the scope from a start to a normal end passes an element that does it."""
@@ -128,7 +129,7 @@ class MustPass:
             self._always[scope_id] = False  # a recursive call assumes the worst
             scope = self.graph.scopes.get(scope_id)
             ends = scope.completing_ends() if scope else []
-            self._always[scope_id] = bool(ends) and not any(self._reaches_start(scope_id, end) for end in ends)
+            self._always[scope_id] = bool(ends) and not set(ends) & self._undone(scope_id)
         return self._always[scope_id]
 
     def doing(self, node: Node) -> bool:
@@ -140,7 +141,7 @@ class MustPass:
 
     def covered(self, scope_id: str, node_id: str) -> bool:
         """Every path from the case's start to this element passes an element that does it."""
-        return not self._reaches_start(scope_id, node_id) or self.entry_covered(scope_id)
+        return node_id not in self._undone(scope_id) or self.entry_covered(scope_id)
 
     def entry_covered(self, scope_id: str) -> bool:
         if scope_id not in self._entry:
@@ -150,26 +151,24 @@ class MustPass:
                 self.covered(s, n) for s, n in entries)
         return self._entry[scope_id]
 
-    def _reaches_start(self, scope_id: str, node_id: str) -> bool:
-        """A backward path from the element to a start of its scope passes nothing that does it."""
-        scope = self.graph.scopes[scope_id]
-        seen: set[tuple[str, bool]] = set()
-        todo = [(node_id, True)]  # (element, reached by a boundary event, so what it would have done is undone)
-        while todo:
-            current, skip = todo.pop()
-            if (current, skip) in seen:
-                continue
-            seen.add((current, skip))
-            node = scope.nodes.get(current)
-            if node is None:
-                continue
-            if current != node_id and not skip and self.doing(node):
-                continue
-            if node.tag == "startEvent":
-                return True
-            for before in scope.backward.get(current, ()):
-                todo.append((before, node.attached_to == before))
-        return False
+    def _undone(self, scope_id: str) -> set[str]:
+        """The elements a path from a start of the scope reaches with nothing that does it completed on the way.
+
+        A path goes on past an element that does it only by one of its boundary events, which leave it undone."""
+        if scope_id not in self._reached:
+            scope = self.graph.scopes[scope_id]
+            seen, todo = set(scope.starts()), list(scope.starts())
+            while todo:
+                current = todo.pop()
+                node = scope.nodes.get(current)
+                done = node is not None and node.tag != "startEvent" and self.doing(node)
+                for nxt in scope.forward.get(current, ()):
+                    leaves_undone = scope.nodes.get(nxt) is not None and scope.nodes[nxt].attached_to == current
+                    if nxt not in seen and (not done or leaves_undone):
+                        seen.add(nxt)
+                        todo.append(nxt)
+            self._reached[scope_id] = seen
+        return self._reached[scope_id]
 
 
 def _node(file: str, scope: str, tag: str, element: Any, messages: dict[str, str]) -> Node:

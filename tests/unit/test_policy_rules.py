@@ -255,3 +255,16 @@ def test_a_training_closure_without_retention_breaches_2_10_1():
                      'serviceTaskOperator id="close_case_with_retention"', 'serviceTaskOperator id="close_case"')
     [breach] = only(bundle, "training-retention-on-closure")
     assert breach["clause"] == "group policy 2.10.1"
+
+
+def test_a_bundle_too_large_for_the_path_rules_is_a_breach_rather_than_a_long_walk():
+    tasks = "".join(f'<bpmn:manualTask id="t{i}"/><bpmn:sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>'
+                    for i in range(5001))
+    diagram = ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+               f'<bpmn:process id="big" isExecutable="true">{tasks}<bpmn:endEvent id="t5001"/></bpmn:process>'
+               '</bpmn:definitions>')
+    bundle = bundle_from_files({"bundle.json": b'{"process_key": "big_complaint", "entry_process": "big"}',
+                                "big.bpmn": diagram.encode()})
+    found = {b["rule"]: b["message"] for b in breaches(bundle)}
+    assert "more than the 5000 the path rules check" in found["group-written-response-before-closure"]
+    assert "more than the 5000 the path rules check" in found["group-withdrawal-at-any-stage"]
