@@ -8,7 +8,7 @@ from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
-from .policy_review import blocking, policy_record, require_justified, unjustified
+from .policy_review import blocking, division_policy_problems, policy_record, require_justified, unjustified
 from .validation import refused_by_sandbox, validate_bundle
 from .vocabulary import Role, VersionState
 
@@ -107,6 +107,7 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
             raise InvalidInput("say what changed and why before submitting", {"change_note": ["Enter a change note"]})
         bundle = _bundle_of(version)
         definition, problems = validate_bundle(bundle, runtime.services)
+        problems += division_policy_problems(bundle, uow.divisions.all())
         if blocking(problems) or definition is None:
             raise BundleInvalid(blocking(problems))
         record = policy_record(bundle, problems, justifications)
@@ -140,6 +141,7 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is None:
             raise Conflict(f"version {version.number} must be approved in review before it is published")
         definition, problems = validate_bundle(_bundle_of(version), runtime.services)
+        problems += division_policy_problems(_bundle_of(version), uow.divisions.all())
         refused = blocking(problems) + unjustified(version.policy_check, problems)
         if refused or definition is None:
             raise BundleInvalid(refused)

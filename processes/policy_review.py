@@ -8,7 +8,7 @@ from typing import Any
 from .bundle import Bundle
 from .errors import InvalidInput
 from .policy_checks import POLICY, policy_breaches
-from .policy_rules import RulesFileInvalid, rule_set_for
+from .policy_rules import RulesFileInvalid, policy_of, rule_set_for
 
 JUSTIFICATION = "justification-"  # form field prefix: one field per breach, named by the breach's key
 MAX_JUSTIFICATION = 2000
@@ -83,3 +83,20 @@ def policy_view(bundle: Bundle, record: dict[str, Any] | None, problems: list[di
     return {"policy": shown["policy"], "file": shown["file"], "sha256": shown["sha256"],
             "current_sha256": (now or {}).get("sha256"), "breaches": breaches,
             "unjustified": [b for b in breaches if not b["justification"]]}
+
+
+def division_policy_problems(bundle: Bundle, divisions: list[Any]) -> list[dict[str, Any]]:
+    """A bundle.json that names a policy must name the one of every division that runs the process, so no bundle
+    can pick laxer rules than its divisions answer to."""
+    if bundle.manifest.get("policy") is None:
+        return []  # read from the process key, which the bundle cannot change
+    named = policy_of(bundle)
+    problems = []
+    for division in divisions:
+        config = division.config or {}
+        runs = bundle.process_key in (config.get("processes") or {}).values()
+        if runs and config.get("policy") and config["policy"] != named:
+            problems.append({"file": "bundle.json", "message": (
+                f"{division.name} answers to the {config['policy']} policy, but bundle.json names the {named} "
+                f"policy; set bundle.json's policy to {config['policy']!r}")})
+    return problems

@@ -94,3 +94,18 @@ def test_a_manifest_naming_an_unknown_policy_is_an_ordinary_problem(container, p
     assert problem["file"] == "bundle.json" and "policy 'none' is not one of group, training" in problem["message"]
     with pytest.raises(BundleInvalid):
         submit_version(container.uow(), container.runtime, saved.version_id, people["analyst"], "no rules")
+
+
+def test_a_group_bundle_cannot_choose_the_laxer_training_rules_for_the_divisions_that_run_it(container, people):
+    with container.uow() as uow:
+        published = uow.versions.published(PROCESS)
+        manifest, text = published.files["bundle.json"], published.files[INTAKE]
+    saved = save_version_draft(container.uow(), container.runtime, PROCESS, {
+        "bundle.json": manifest.replace('"include"', '"policy": "training", "include"'),
+        INTAKE: text.replace(ACK, "working_days_after(complaint_received_at, 5)")}, people["analyst"])
+    assert not [p for p in saved.problems if p.get("rule", "").startswith("group-")]  # held to training's 5 days
+    before = version_rows(container)
+    with pytest.raises(BundleInvalid, match="Interventions Alliance answers to the group policy"):
+        submit_version(container.uow(), container.runtime, saved.version_id, people["analyst"], "5 days",
+                       justifications={b["key"]: "x" for b in saved.problems if b.get("kind") == "policy"})
+    assert version_rows(container) == before
