@@ -8,6 +8,7 @@ from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
+from .policy_review import blocking, division_policy_problems, policy_record, require_justified, unjustified
 from .validation import refused_by_sandbox, validate_bundle
 from .vocabulary import Role, VersionState
 
@@ -54,8 +55,8 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
                 version.change_note = change_note
         else:
             version, created = _new_draft(uow, bundle, actor, now, change_note or ""), True
-        version.validation = problems
-        if definition is not None and not problems:
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
+        if definition is not None and not blocking(problems):
             uow.versions.store_spec(bundle.sha256, definition.to_json())
         _log(uow, "version_drafted" if created else "version_saved", actor, now, version,
              based_on=base.number, files=sorted(changes), problems=len(problems))
@@ -69,11 +70,12 @@ def import_bundle(uow, runtime: Runtime, archive: bytes, actor: Actor, change_no
     bundle = bundle_from_zip(archive)
     _safe_bundle(_text(bundle), bundle.process_key)
     definition, problems = validate_bundle(bundle, runtime.services)
-    if problems:
-        raise BundleInvalid(problems)
+    if blocking(problems) or definition is None:
+        raise BundleInvalid(blocking(problems))
     with uow:
         now = runtime.clock.now()
         version = _new_draft(uow, bundle, actor, now, change_note or f"Imported bundle {bundle.sha256[:12]}")
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         _log(uow, "version_imported", actor, now, version, sha256=bundle.sha256)
         uow.commit()
@@ -92,8 +94,9 @@ def export_bundle(uow, version_id: int, actor: Actor) -> tuple[str, bytes, str]:
         return filename, bundle_to_zip(bundle), version.sha256
 
 
-def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_note: str | None = None) -> None:
-    """Send a draft for review; it must validate cleanly and is immutable from then on."""
+def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_note: str | None = None,
+                   justifications: dict[str, str] | None = None) -> None:
+    """Send a draft for review: it must validate, each policy breach justified; it is immutable from then on."""
     _require(actor, ANALYST, "submit versions")
     with uow:
         version = _version(uow, version_id)
@@ -104,13 +107,19 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
             raise InvalidInput("say what changed and why before submitting", {"change_note": ["Enter a change note"]})
         bundle = _bundle_of(version)
         definition, problems = validate_bundle(bundle, runtime.services)
-        if problems:
-            raise BundleInvalid(problems)
+        problems += division_policy_problems(bundle, uow.divisions.all())
+        if blocking(problems) or definition is None:
+            raise BundleInvalid(blocking(problems))
+        record = policy_record(bundle, problems, justifications)
+        require_justified(record)
         now = runtime.clock.now()
         version.state, version.submitted_at, version.updated_at = VersionState.IN_REVIEW, now, now
-        version.change_note, version.validation = note, []
+        version.change_note, version.validation, version.policy_check = note, [], record
         uow.versions.store_spec(version.sha256, definition.to_json())
-        _log(uow, "version_submitted", actor, now, version, change_note=note)
+        _log(uow, "version_submitted", actor, now, version, change_note=note,
+             policy_rules=(record or {}).get("sha256"),
+             policy_breaches=[{"clause": b["clause"], "element": b.get("element"), "justification": b["justification"]}
+                              for b in (record or {}).get("breaches", [])])
         uow.commit()
 
 
@@ -132,8 +141,10 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is None:
             raise Conflict(f"version {version.number} must be approved in review before it is published")
         definition, problems = validate_bundle(_bundle_of(version), runtime.services)
-        if problems:
-            raise BundleInvalid(problems)
+        problems += division_policy_problems(_bundle_of(version), uow.divisions.all())
+        refused = blocking(problems) + unjustified(version.policy_check, problems)
+        if refused or definition is None:
+            raise BundleInvalid(refused)
         now = runtime.clock.now()
         previous = uow.versions.published(version.process_key)
         if previous is not None:

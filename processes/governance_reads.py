@@ -10,6 +10,7 @@ from .change_list import Change, change_list
 from .change_list_bpmn import describe_elements
 from .errors import BundleInvalid, NotFound
 from .governance import contributors
+from .policy_review import blocking, policy_view
 from .validation import DEADLINE_KINDS, validate_bundle
 from .vocabulary import OFFICE_ROLES, VersionState
 
@@ -20,7 +21,8 @@ EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft save
                 "version_exported": "Exported", "version_submitted": "Submitted for review",
                 "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
                 "version_retired": "Retired", "cases_migrated": "Running cases migrated",
-                "case_migrated": "Moved to a new process version"}
+                "case_migrated": "Moved to a new process version", "replay_requested": "Replay requested",
+                "replay_reported": "Replay report made"}
 
 
 @dataclass
@@ -80,6 +82,7 @@ class Review:
     diagrams: list[dict]
     history: list[dict]
     contributors: set[str] = field(default_factory=set)
+    policy: dict | None = None  # the policy rules checked, each breach and its justification
 
 
 def processes_overview(uow) -> list[ProcessLine]:
@@ -123,10 +126,10 @@ def review(uow, runtime, version_id: int) -> Review:
                    for e in uow.events.for_version(row.id)]
         return Review(
             proposed=_line(row, names, counts), in_force=_line(in_force, names, counts) if in_force else None,
-            changes=change_list(old_bundle, proposed_bundle), problems=problems,
+            changes=change_list(old_bundle, proposed_bundle), problems=blocking(problems),
             running=[_line(v, names, counts) for v in versions if counts.get(v.id)],
             diagrams=diagram_pairs(old_bundle, proposed_bundle), history=history,
-            contributors=contributors(uow, row))
+            contributors=contributors(uow, row), policy=policy_view(proposed_bundle, row.policy_check, problems))
 
 
 def diagram_pairs(old: Bundle | None, new: Bundle) -> list[dict]:

@@ -1,7 +1,7 @@
 """Process versions: deploy a bundle as a draft, and publish the shipped diagrams on first start."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ports import UnitOfWork
@@ -9,7 +9,9 @@ if TYPE_CHECKING:
 from .access import SYSTEM, Actor
 from .bundle import Bundle
 from .case_run import Runtime
-from .validation import require_valid
+from .errors import BundleInvalid
+from .policy_review import blocking, policy_record
+from .validation import require_valid, validate_bundle
 from .vocabulary import VersionState
 
 
@@ -18,14 +20,15 @@ def _text_files(bundle: Bundle) -> dict[str, str]:
 
 
 def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
-    """Validate a bundle and save it as a new draft version of its process."""
-    definition = require_valid(bundle, runtime.services)
+    """Validate a bundle and save it as a new draft version of its process (policy breaches are justified later)."""
+    definition, problems = validated(bundle, runtime.services)
     with uow:
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=uow.versions.next_number(bundle.process_key),
                                    title=bundle.manifest.get("title", bundle.process_key), state=VersionState.DRAFT,
                                    sha256=bundle.sha256, files=_text_files(bundle), author_id=actor.user_id,
                                    change_note=change_note, created_at=now, updated_at=now)
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         uow.events.append(None, "version_drafted", actor.username, now, version_id=version.id,
                           data={"process": bundle.process_key, "number": version.number, "sha256": bundle.sha256})
@@ -43,9 +46,18 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
         version = uow.versions.add(process_key=bundle.process_key, number=1, state=VersionState.PUBLISHED,
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
                                    files=_text_files(bundle), change_note="Shipped version", created_at=now,
-                                   updated_at=now, submitted_at=now, reviewed_at=now, published_at=now)
+                                   updated_at=now, submitted_at=now, reviewed_at=now, published_at=now,
+                                   policy_check=policy_record(bundle, []))
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         uow.events.append(None, "version_published", SYSTEM.username, now, version_id=version.id,
                           data={"process": bundle.process_key, "number": 1, "sha256": bundle.sha256})
         uow.commit()
         return version.id
+
+
+def validated(bundle: Bundle, operators: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """The parsed definition and the bundle's policy breaches; any other problem refuses the bundle."""
+    definition, problems = validate_bundle(bundle, operators)
+    if blocking(problems) or definition is None:
+        raise BundleInvalid(blocking(problems))
+    return definition, problems

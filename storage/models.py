@@ -99,6 +99,8 @@ class ProcessVersion(Base):
     change_note: Mapped[str] = mapped_column(Text, default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     validation: Mapped[list] = mapped_column(default=list)
+    # the policy rules file and hash it was validated against, each breach and its justification
+    policy_check: Mapped[dict | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column()

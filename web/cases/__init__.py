@@ -13,6 +13,8 @@ from processes.case_notes import MAX_NOTE, add_note
 from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
+from processes.evidence_archive import pack_filename, pack_zip
+from processes.evidence_pack import evidence_pack
 from processes.intake import STAFF_CHANNELS, record_message
 from processes.lifecycle import KINDS, message_words
 from processes.partner_copies import PARTNER_STAGES, record_partner_copy
@@ -65,6 +67,24 @@ def classify(reference: str):
         return _page(reference, 400, class_errors=exc.fields, class_form=data)
     flash("The classification is recorded.", "success")
     return redirect(url_for("cases.show", reference=reference))
+
+
+@bp.route("/cases/<reference>/evidence-pack")
+@login_required
+def evidence(reference: str):
+    """The closed case's evidence pack as one printable page (staff of its division only)."""
+    pack = evidence_pack(container().uow(), reference, g.actor)
+    return render_template("cases/evidence_pack.html", pack=pack, offline=False)
+
+
+@bp.route("/cases/<reference>/evidence-pack.zip")
+@login_required
+def evidence_zip(reference: str):
+    """The closed case's evidence pack as a zip: the page, the facts as JSON, the letters, the process and rules."""
+    pack = evidence_pack(container().uow(), reference, g.actor)
+    data = pack_zip(pack, render_template("cases/evidence_pack.html", pack=pack, offline=True))
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{pack_filename(pack)}"'})
 
 
 def _page(reference: str, status: int = 200, **extra):

@@ -7,6 +7,7 @@ from processes.errors import BundleInvalid, Conflict, Forbidden, InvalidInput
 from processes.governance import approve_version, export_bundle, publish_version, reject_version
 from processes.governance_reads import governance_log, processes_overview, review, version_detail
 from processes.migration import migrate_cases, preview_migration
+from processes.replay import REPLAYABLE, latest_replay, request_replay
 
 from ..security import container, roles_required
 
@@ -54,6 +55,14 @@ def publish(version_id: int):
     """Publish an approved version: new cases start on it and the version it replaces is retired."""
     return _decide(version_id, lambda: publish_version(container().uow(), container().runtime, version_id, g.actor),
                    "Published. New cases start on this version; running cases stay where they are until migrated.")
+
+
+@bp.route("/versions/<int:version_id>/replay", methods=["POST"])
+@roles_required(*READERS)
+def replay(version_id: int):
+    """Queue a replay of a proposed version against the running cases; the worker makes the report."""
+    return _decide(version_id, lambda: request_replay(container().uow(), container().runtime, version_id, g.actor),
+                   "Replay queued. The worker makes the report shortly; reload this page to see it.")
 
 
 @bp.route("/versions/<int:version_id>/export")
@@ -117,4 +126,5 @@ def _review_page(version_id: int, *, decision_error: str | None = None, errors: 
             "problems": sorted({p["element"] for p in shown.problems if p.get("element")})}
     return render_template("governance/review.html", review=shown, data=data, decision_error=decision_error,
                            errors=errors or {}, can_decide=g.actor.has_any_role("governance"),
-                           is_contributor=is_contributor), status
+                           is_contributor=is_contributor, replay=latest_replay(container().uow(), version_id),
+                           replayable=shown.proposed.state in REPLAYABLE), status

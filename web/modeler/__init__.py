@@ -17,6 +17,7 @@ from processes.governance_reads import (
     processes_overview,
     version_detail,
 )
+from processes.policy_review import JUSTIFICATION, blocking, breaches_in
 
 from ..security import container, roles_required
 
@@ -70,7 +71,9 @@ def save(version_id: int):
 def submit(version_id: int):
     """Submit a draft for governance review; refused while validation finds problems."""
     try:
-        submit_version(container().uow(), container().runtime, version_id, g.actor, request.form.get("change_note"))
+        submit_version(container().uow(), container().runtime, version_id, g.actor, request.form.get("change_note"),
+                       justifications={name[len(JUSTIFICATION):]: text for name, text in request.form.items()
+                                       if name.startswith(JUSTIFICATION)})
     except BundleInvalid as exc:
         return _edit_page(version_id, request.form.get("file"), refused=exc.problems, status=400,
                           message="This version cannot be submitted until these problems are fixed.")
@@ -151,7 +154,8 @@ def _edit_page(version_id: int, name: str | None, *, content: str | None = None,
     choices = element_choices(files) if kind == "bpmn" else []
     return render_template("modeler/edit.html", version=line, files=editable, name=name, text=text, kind=kind,
                            problems=problems, refused=refused is not None, names=names, preview=preview,
-                           data=data, message=message, errors=errors or {}, choices=choices), status
+                           data=data, message=message, errors=errors or {}, choices=choices,
+                           blocking=blocking(problems), breaches=breaches_in(problems)), status
 
 
 def _stored_problems(version_id: int) -> list[dict]:
