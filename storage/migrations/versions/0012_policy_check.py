@@ -1,14 +1,14 @@
 """policy check: each process version records the policy rules file and hash it was validated against, and each
 breach of the rules with the analyst's justification
 
-Revision ID: 0016
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
