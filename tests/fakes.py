@@ -79,6 +79,7 @@ class FakeCase:
     incident: str | None = None
     access_token_hash: str | None = None
     access_expires_at: datetime | None = None
+    stage_outcomes: dict = field(default_factory=dict)
 
 
 @dataclass
