@@ -44,10 +44,16 @@ def outcomes(case, label) -> list[dict]:
             for s in stage_outcomes(case).values()]
 
 
-def signer(user, roles: list[str], division_name: str) -> dict:
-    """Who signs the letter: the staff member who completed the response, with their role; else the team."""
+STAGE_ROLES = {"informal": ("line_manager", "investigating_officer"), "formal": ("investigating_officer",),
+               "appeal": ("appeal_panel", "psrd_director")}
+
+
+def signer(user, roles: list[str], division_name: str, stage: str = "") -> dict:
+    """Who signs the letter: the staff member who completed the response, in the role their stage asks of them
+    (a line manager at the informal stage, the investigating officer at the formal); else the team."""
     if user is None or not getattr(user, "display_name", ""):
         return {"name": f"The {division_name} complaints team", "role": "Complaints team"}
-    role = next((ROLE_TITLES[r] for r in ("investigating_officer", "line_manager", "appeal_panel", "psrd_director",
-                                          "complaints_team") if r in roles), "Complaints team")
+    order = (*STAGE_ROLES.get(stage_key(stage), ()), "investigating_officer", "line_manager", "appeal_panel",
+             "psrd_director", "complaints_team")
+    role = next((ROLE_TITLES[r] for r in order if r in roles), "Complaints team")
     return {"name": user.display_name, "role": role}

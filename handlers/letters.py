@@ -223,6 +223,14 @@ class OutboxLetterQueue:
                            sender=sender_address(case, division), next_attempt_at=now, created_at=now,
                            status="manual" if delivery.delivery == POST else "pending")
 
+    def preview(self, uow, case, division, draft, now: datetime) -> list[dict]:
+        """The draft's copies as `queue` would write them (a failure raises LetterNotRenderable), written nowhere."""
+        return [{"template": draft.template, "addressee": draft.recipient, "recipient": delivery.address,
+                 "sender": sender_address(case, division) or "",
+                 "reply_to": (reply_address(case, division) or "") if delivery.audience == "complainant" else "",
+                 "subject": letter.subject, "text": letter.text, "html": letter.html}
+                for delivery, letter in self.render(uow, case, division, draft, now, failures=False)]
+
     def render(self, uow, case, division, draft, now: datetime, failures: bool = True) -> list:
         """Each copy of the draft with its rendered letter; a copy that cannot be rendered is a failed row (or, with
         failures off, as for a preview, a LetterNotRenderable) and is listed with None."""
@@ -238,7 +246,8 @@ class OutboxLetterQueue:
                 raise LetterNotRenderable(str(exc)) from None
             self._fail(uow, case, draft, now, draft.recipient, str(exc))
             return []
-        signed_by = self._signer(uow, division, draft.context.get("signer_id"))
+        signed_by = self._signer(uow, division, draft.context.get("signer_id"),
+                                 str(draft.context.get("stage") or case.stage))
         rendered: list = []
         for delivery in deliveries:
             link = self._status_url(case, now) if delivery.audience == "complainant" else ""
@@ -253,10 +262,10 @@ class OutboxLetterQueue:
                 rendered.append((delivery, None))
         return rendered
 
-    def _signer(self, uow, division, user_id) -> dict:
+    def _signer(self, uow, division, user_id, stage: str) -> dict:
         user = uow.users.get(user_id) if user_id else None
         roles = [role for code, role in uow.users.memberships(user_id) if code == division.code] if user else []
-        return letter_facts.signer(user, roles, division.name)
+        return letter_facts.signer(user, roles, division.name, stage)
 
     def _status_url(self, case, now: datetime) -> str:
         # The link is the case's derived token; a case recorded by staff gets its link here, with its first letter.
