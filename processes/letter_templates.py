@@ -57,7 +57,10 @@ GREETING = re.compile(r"\A\s*(dear|hello|hi)\b[^\n,:]{0,80}[,:]?[ \t]*(\r?\n|(?=
 def without_greeting(value) -> str:
     """Text a colleague typed, without a greeting of its own: the letter already opens 'Dear <name>,'."""
     text = "" if value is None else str(value)
-    return GREETING.sub("", text, count=1).lstrip() if GREETING.match(text) else text
+    if not GREETING.match(text):
+        return text
+    rest = GREETING.sub("", text, count=1).lstrip()
+    return rest[:1].upper() + rest[1:]
 
 
 LETTER_FILTERS = {"long_date": long_date, "humanise": humanise, "stage_key": stage_key,

@@ -71,7 +71,7 @@ def test_a_training_final_letter_without_avenues_says_plainly_there_is_none():
 def test_every_exclusion_reads_as_a_sentence_not_a_code(reason):
     letter = render("ineligible_signposting", reason=reason, signpost="")
     sentence = letter.text.split("because ", 1)[1].split(".", 1)[0]
-    assert reason not in letter.text and sentence.strip() != reason.replace("_", " ")
+    assert "_" not in letter.text.split("Dear", 1)[1] and sentence.strip() != reason.replace("_", " ")
     assert len(sentence.split()) >= 8, sentence
 
 
@@ -95,7 +95,7 @@ def test_a_response_that_begins_with_its_own_greeting_greets_once():
     letter = render("stage_response", case_=case(name="Riley Carter"),
                     data={"response_text": "Dear Riley, I looked into what happened at your appointment."})
     assert letter.text.count("Dear ") == 1 and "Dear Riley Carter," in letter.text
-    assert "I looked into what happened" in letter.text
+    assert "\nI looked into what happened" in letter.text
 
 
 def test_an_interim_response_never_falls_back_to_the_original_due_date():
