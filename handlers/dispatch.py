@@ -124,7 +124,7 @@ class OutboxDispatcher:
                         continue
                 cc = tuple(a for a in letter.cc if is_valid_address(a))
                 notes = [f"copy to {a} not sent: malformed address" for a in letter.cc if a not in cc]
-                from_address = letter.sender if letter.sender and is_valid_address(letter.sender) else self.sender_address
+                from_address = letter.sender if is_valid_address(letter.sender or "") else self.sender_address
                 try:
                     refused = connection.send(build_message(replace(letter, cc=cc), from_address),
                                               from_address, [letter.recipient, *cc])

@@ -103,8 +103,8 @@ def test_each_stage_keeps_its_own_outcome_in_the_report():
                     stage_outcomes=((1, "partly_upheld", feb), (2, "upheld", feb), (3, "not_upheld", feb)))
     informal_only = case(2, status="closed", outcome="upheld", closed_at=feb, stage_outcomes=((1, "upheld", feb),))
     earlier = case(3, stage_outcomes=((1, "not_upheld", datetime(2026, 1, 5, tzinfo=UTC)),))
-    report = compute_report(Facts([appealed, informal_only, earlier]), "IA", "IA", parse_period("2026-02", AS_OF.date()),
-                            AS_OF, ENGLAND)
+    february = parse_period("2026-02", AS_OF.date())
+    report = compute_report(Facts([appealed, informal_only, earlier]), "IA", "IA", february, AS_OF, ENGLAND)
     [table] = [t for t in report.tables if t.key == "outcomes_by_stage"]
     assert table.rows == [["Informal stage 1", "Partly upheld", 1], ["Informal stage 1", "Upheld", 1],
                           ["Formal stage 2", "Upheld", 1], ["Appeal stage 3", "Not upheld", 1]]
