@@ -31,7 +31,7 @@ def send_stage_letter(ctx: HandlerContext, template: str, stage: str = "", windo
     if window_days:
         context["window_ends"] = ctx.calendar.deadline_after(now, int(window_days)).due.isoformat()
     if template == "stage_response":
-        keep_stage_outcome(ctx, context["stage"])
+        keep_stage_outcome(ctx, stage or ctx.case.stage)
     ctx.send(template, recipient, **context)
     return {"queued": template, "sent_at": now.isoformat(), **context}
 

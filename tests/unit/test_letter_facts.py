@@ -113,3 +113,20 @@ def test_a_letter_is_signed_by_its_handler_and_carries_the_status_link():
     assert "The Complaints Team" not in letter.text
     assert "https://complaints.example/public/status/abc" in letter.text
     assert 'href="https://complaints.example/public/status/abc"' in letter.html
+
+
+def test_an_interim_reply_date_in_the_past_is_refused_at_the_form_naming_the_field():
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from processes.form_dates import DateContext, date_problems
+    form = json.loads((Path(__file__).resolve().parents[2] / "bpmn" / "training_complaint" / "forms"
+                       / "formal_investigation.json").read_text())
+    context = DateContext(date(2027, 1, 13), date(2026, 12, 23), WorkingCalendar())
+    answers = {"formal_decision": "interim", "interim_text": "Interviewing tutors", "responder_name": "Ian Officer"}
+    past = date_problems(form, {**answers, "new_response_due": "2027-01-12"}, context)
+    today = date_problems(form, {**answers, "new_response_due": "2027-01-13"}, context)
+    ahead = date_problems(form, {**answers, "new_response_due": "2027-01-20"}, context)
+    assert list(past) == ["new_response_due"] and "after today" in past["new_response_due"][0]
+    assert list(today) == ["new_response_due"] and ahead == {}
