@@ -59,7 +59,7 @@ class DiagramRun:
 
     def __init__(self, bundle: str, received_at: datetime, data: dict | None = None, *, division: str = "IA",
                  nation: str = "england", config: dict | None = None, now: datetime | None = None,
-                 letters=None, complainant: dict | None = None):
+                 letters=None, complainant: dict | None = None, kind: str = "complaint"):
         if bundle not in _DEFINITIONS:
             _DEFINITIONS[bundle] = require_valid(bundle_from_directory(BPMN / bundle), build_registry())
         self.definition = _DEFINITIONS[bundle]
@@ -74,7 +74,7 @@ class DiagramRun:
                                                           self.definition))
         self._division_id = self.store.add_division(division, division, nation, config or {}).id
         with self.store.uow() as uow:
-            case = uow.cases.add(reference=f"{division}-TEST", division_id=self._division_id, kind="complaint",
+            case = uow.cases.add(reference=f"{division}-TEST", division_id=self._division_id, kind=kind,
                                  received_at=as_utc(received_at), version_id=version.id, created_at=self.clock.now(),
                                  complainant=dict(complainant or {}))
             self._case_id, self.reference = case.id, case.reference
