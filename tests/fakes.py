@@ -491,6 +491,9 @@ class RecordingLetters:
     def queue(self, uow, case, division, draft, now) -> None:
         uow.tables["outbox"][next(uow.store.ids)] = (case.reference, draft)
 
+    def preview(self, uow, case, division, draft, now) -> list:
+        return []  # nothing is rendered here; letter previews are tested with the real queue
+
 
 def fake_world(start: datetime, *, services=None, bundles: tuple[str, ...] = ("demo",), config: dict | None = None):
     """A FakeStore with division IA running the named shipped bundles, and a Runtime over it."""
