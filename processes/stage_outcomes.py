@@ -5,7 +5,7 @@ the earlier stages' findings, so a final letter and the reports can say what eac
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from .aggregates import Case
 
@@ -17,14 +17,13 @@ REMEDY_LIMIT = 2000
 
 @dataclass(frozen=True)
 class StageOutcome:
-    """One stage's decision: its outcome, the reasons given and any remedy, and when and by whom it was made."""
+    """One stage's decision: its outcome, the reasons given, any remedy, and when it was made."""
 
     stage: Stage
     outcome: str
     reasons: str = ""
     remedy: str = ""
     decided_at: str = ""
-    decided_by: str = ""
 
     def as_record(self) -> dict[str, str]:
         """The JSON-safe form stored on the case."""
@@ -43,7 +42,7 @@ def stage_of(value: str) -> Stage | None:
     return None
 
 
-def outcome_from(stage: str, data: dict[str, Any], decided_at: str, decided_by: str = "") -> StageOutcome | None:
+def outcome_from(stage: str, data: dict[str, Any], decided_at: str) -> StageOutcome | None:
     """A stage's outcome read from its response task's answers; None when the answers decide nothing."""
     key = stage_of(stage)
     outcome = str(data.get("outcome") or "")
@@ -51,7 +50,7 @@ def outcome_from(stage: str, data: dict[str, Any], decided_at: str, decided_by: 
         return None
     reasons = str(data.get("response_text") or data.get("response_summary") or data.get("findings") or "")
     remedy = str(data.get("improvement_actions") or data.get("remedy") or "")[:REMEDY_LIMIT]
-    return StageOutcome(key, outcome, reasons, remedy, decided_at, decided_by)
+    return StageOutcome(key, outcome, reasons, remedy, decided_at)
 
 
 def stage_outcomes(case: Case) -> dict[Stage, StageOutcome]:
@@ -62,8 +61,7 @@ def stage_outcomes(case: Case) -> dict[Stage, StageOutcome]:
         record = stored.get(stage)
         if isinstance(record, dict) and record.get("outcome"):
             found[stage] = StageOutcome(stage, str(record["outcome"]), str(record.get("reasons") or ""),
-                                        str(record.get("remedy") or ""), str(record.get("decided_at") or ""),
-                                        str(record.get("decided_by") or ""))
+                                        str(record.get("remedy") or ""), str(record.get("decided_at") or ""))
     return found
 
 
@@ -73,10 +71,3 @@ def record_stage_outcome(case: Case, decided: StageOutcome) -> None:
     stored[decided.stage] = decided.as_record()
     case.stage_outcomes = stored  # a new dict, so the JSON column sees the change
 
-
-def as_stage(value: str) -> Stage:
-    """A stage name known to be one of the three."""
-    key = stage_of(value)
-    if key is None:
-        raise ValueError(f"{value!r} is not a stage of the complaints procedure")
-    return cast(Stage, key)

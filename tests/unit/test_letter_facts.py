@@ -130,3 +130,22 @@ def test_an_interim_reply_date_in_the_past_is_refused_at_the_form_naming_the_fie
     ahead = date_problems(form, {**answers, "new_response_due": "2027-01-20"}, context)
     assert list(past) == ["new_response_due"] and "after today" in past["new_response_due"][0]
     assert list(today) == ["new_response_due"] and ahead == {}
+
+
+def test_each_stage_keeps_its_own_outcome_when_a_later_stage_decides():
+    from processes.case_rules import CaseChanges, apply_changes
+    from processes.stage_outcomes import outcome_from, stage_outcomes
+    case_ = case()
+    case_.stage_outcomes = {}
+    formal = outcome_from("formal", {"outcome": "upheld", "findings": "We were wrong",
+                                     "improvement_actions": "An apology"}, "2027-01-06T10:00:00+00:00")
+    appeal = outcome_from("appeal", {"outcome": "not_upheld", "response_summary": "Stage 2 stands"},
+                          "2027-01-13T10:00:00+00:00")
+    apply_changes(case_, CaseChanges(stage_outcome=formal), SENT)
+    kind, data = apply_changes(case_, CaseChanges(stage_outcome=appeal, outcome="not_upheld"), SENT)
+    kept = stage_outcomes(case_)
+    assert [(s, o.outcome) for s, o in kept.items()] == [("formal", "upheld"), ("appeal", "not_upheld")]
+    assert (kept["formal"].reasons, kept["formal"].remedy) == ("We were wrong", "An apology")
+    assert case_.outcome == "not_upheld" and data["stage_outcome"] == {"stage": "appeal", "outcome": "not_upheld"}
+    assert outcome_from("intake", {"outcome": "upheld"}, "") is None
+    assert outcome_from("formal", {"outcome": "withdrawn"}, "") is None  # not a stage's decision
