@@ -192,7 +192,8 @@ def load_cases(container, per_division: int = 12) -> list[str]:
             except DomainError as exc:
                 log.warning("demo case not started in %s: %s", code, exc)
                 break
-            issue_access_token(container.uow(), reference, now)
+            links = container.runtime.status_links  # the same link the case's letters carry
+            issue_access_token(container.uow(), reference, now, links.token(reference) if links else None)
             drive(container, reference, steps=STEPS[i % len(STEPS)], variant=i)
             references.append(reference)
     return references

@@ -90,6 +90,7 @@ class Case(Protocol):
     access_token_hash: str | None
     access_expires_at: datetime | None
     created_at: datetime
+    stage_outcomes: dict[str, Any]
 
 
 class Instance(Protocol):

@@ -25,6 +25,7 @@ from .operators import Effects, HandlerContext, ServiceRegistry
 from .ports import LetterQueue, UnitOfWork
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
+from .status_links import StatusLinks
 from .vocabulary import BREACHABLE_KINDS, DeadlineKind, DeadlineStatus, TaskRowState
 
 __all__ = ["CaseRun", "Runtime", "years_after"]
@@ -41,6 +42,7 @@ class Runtime:
     services: ServiceRegistry
     letters: LetterQueue
     definitions: DefinitionCache
+    status_links: StatusLinks | None = None  # the complainant's private link; None: a random token per issue
 
 
 @dataclass
@@ -157,6 +159,8 @@ class CaseRun:
         for action in self.effects.learning_actions:
             uow.learning.add(case_id=self.case.id, created_at=now, **action)
         for draft in self.effects.letters:
+            # the letter is signed by whoever completed the step that sent it (a timer's letter: the team)
+            draft.context.setdefault("signer_id", self.actor.user_id)
             self.runtime.letters.queue(uow, self.case, self.division, draft, now)
         for kind, data in self.effects.events:
             self.note(kind, None, **data)

@@ -126,7 +126,9 @@ def submit_public(uow, runtime: Runtime, division: str, kind: str, answers: dict
     reference = start_case(uow, runtime, division=division, kind=kind, channel="web",
                            complainant=complainant_of(answers), summary=answers["summary"].strip(),
                            data=case_data(answers))
-    return reference, issue_access_token(uow, reference, runtime.clock.now())
+    links = runtime.status_links
+    return reference, issue_access_token(uow, reference, runtime.clock.now(),
+                                         links.token(reference) if links else None)
 
 
 def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, channel: str,
@@ -177,9 +179,10 @@ def _months_before(now: datetime, months: int) -> date:
         return today.replace(year=year, month=month + 1, day=28)
 
 
-def issue_access_token(uow, reference: str, now: datetime) -> str:
-    """A new unguessable link token for a case; only its hash is kept, and it expires."""
-    token = secrets.token_urlsafe(32)
+def issue_access_token(uow, reference: str, now: datetime, token: str | None = None) -> str:
+    """An unguessable link token for a case (the case's derived one when given, so its letters carry the same
+    link); only its hash is kept, and it expires."""
+    token = token or secrets.token_urlsafe(32)
     with uow:
         case = uow.cases.by_reference(reference)
         case.access_token_hash, case.access_expires_at = token_hash(token), now + timedelta(days=ACCESS_DAYS)

@@ -48,6 +48,8 @@ class CaseFact:
     furthest_stage: int = 0
     themes: tuple[str, ...] = ()
     team: str | None = None
+    # each stage's own decision: (stage number, outcome, when decided), from the case's per-stage record
+    stage_outcomes: tuple[tuple[int, str, datetime | None], ...] = ()
 
 
 @dataclass(frozen=True)

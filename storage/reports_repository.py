@@ -15,6 +15,20 @@ from .reports_models import Category
 LATE_RESPONSE_WINDOW = timedelta(days=366)  # a clock due this long before the window can still answer inside it
 
 
+def stage_decisions(stored: dict | None) -> tuple[tuple[int, str, datetime | None], ...]:
+    """The case's per-stage outcomes as report facts: stage number, outcome and when it was decided."""
+    found = []
+    for stage, record in (stored or {}).items():
+        if not isinstance(record, dict) or not record.get("outcome"):
+            continue
+        try:
+            decided = datetime.fromisoformat(str(record.get("decided_at"))) if record.get("decided_at") else None
+        except ValueError:
+            decided = None
+        found.append((stage_number(stage), str(record["outcome"]), decided))
+    return tuple(sorted(found, key=lambda d: d[0]))
+
+
 class SqlReportSource:
     """Facts for reports; only non-personal columns are read."""
 
@@ -35,7 +49,8 @@ class SqlReportSource:
             outcome, themes, team = classified.get(row.id, (None, (), None))
             cases.append(CaseFact(row.id, row.reference, codes[row.division_id], row.kind, row.channel,
                                   row.received_at, row.status, row.outcome or outcome, row.closed_at,
-                                  max(stage_number(s) for s in seen), themes, team))
+                                  max(stage_number(s) for s in seen), themes, team,
+                                  stage_decisions(row.stage_outcomes)))
         return Facts(cases, self._deadlines(codes, start, end), self.learning(divisions), self.category_labels())
 
     def learning(self, divisions: list[str]) -> list[LearningFact]:

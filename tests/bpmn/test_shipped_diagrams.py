@@ -101,5 +101,5 @@ def test_interventions_alliance_employability_uk_and_pluss_run_complaints_and_co
     assert [divisions[code]["complaints_mailbox"] for code in ("IA", "EUK", "PL")] == [
         "IAComplaints@interventionsalliance.com", "QualityandCompliance@seetecpluss.co.uk",
         "PlussComplaints@pluss.org.uk"]
-    assert "Prisons and Probation Ombudsman" in divisions["IA"]["next_steps"]
-    assert "Independent Case Examiner" in divisions["EUK"]["next_steps"]
+    assert "the Prisons and Probation Ombudsman" in [a["name"] for a in divisions["IA"]["next_steps"]]
+    assert "the Independent Case Examiner" in [a["name"] for a in divisions["EUK"]["next_steps"]]
