@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
+from processes.anonymous import record_anonymous_complaint
 from processes.calendar import received_instant
 from processes.errors import Conflict, InvalidInput, NotFound
 from processes.intake import (
@@ -13,11 +14,13 @@ from processes.intake import (
     complaint_problems,
     compliment_problems,
     public_request,
-    public_status,
     record_case,
     record_problems,
     submit_public,
+    time_limit_warning,
 )
+from processes.late_requests import RequestOutOfTime
+from processes.public_status import promised_days, public_status
 from processes.vocabulary import TASK_ROLES
 
 from ..extensions import limiter
@@ -63,6 +66,8 @@ def complaint(code: str):
     if problems:
         first = next(s for s, _, fields in STEPS if any(f in problems for f in fields))
         return _step(division, first, raw, problems_on_step(problems, first), 400)
+    if typed(raw).get("give_name") is False:
+        return _anonymous(division, typed(raw))
     return _submit(division, "complaint", typed(raw))
 
 
@@ -93,18 +98,26 @@ def submitted():
 @bp.route("/public/status/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
 def status(token: str):
-    """Show a complainant their case, and let them escalate, appeal or withdraw."""
+    """Show a complainant where their case stands, and let them ask for what applies to it now."""
     c = container()
     errors, notice, form = {}, None, request.form
     if request.method == "POST":
         try:
+            if form.get("message") == "withdrawn" and form.get("confirm") == "no":
+                flash("Your complaint has not been withdrawn. It stays open.", "success")
+                return redirect(url_for("intake.status", token=token))
             if form.get("message") == "withdrawn" and form.get("confirm") != "yes":
-                raise InvalidInput("confirm", {"confirm": ["Select yes to confirm you want to withdraw"]})
+                raise InvalidInput("confirm", {"confirm": ["Select yes to withdraw your complaint, or no to keep it"]})
+            if form.get("message") not in public_status(c.uow(), c.runtime, token).may_post:
+                raise Conflict("not offered")
             public_request(c.uow(), c.runtime, token, form.get("message", ""), form.get("reasons", ""))
             flash("Thank you. We have received your request and will write to you.", "success")
             return redirect(url_for("intake.status", token=token))
         except InvalidInput as exc:
             errors = exc.fields
+        except RequestOutOfTime as exc:
+            flash(f"{exc.late.sentence()}.", "warning")
+            return redirect(url_for("intake.status", token=token))
         except Conflict:
             notice = "We could not take this request at this stage of your complaint. Please contact us instead."
     view = public_status(c.uow(), c.runtime, token)
@@ -165,8 +178,18 @@ def _received(form) -> tuple[datetime | None, str | None]:
 
 def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
     number = step_of(step)
+    warning = time_limit_warning(typed(raw), container().clock.now().date()) if step in ("behalf", "check") else None
     return render_template("intake/complaint.html", division=division, step=step, steps=STEPS, number=number,
-                           raw=raw, errors=errors, formats=FORMAT_LABELS), status
+                           raw=raw, errors=errors, formats=FORMAT_LABELS, warning=warning), status
+
+
+def _anonymous(division, answers: dict):
+    """Record an anonymous complaint, closed as ineligible, and say where the person may go instead."""
+    try:
+        record = record_anonymous_complaint(container().uow(), container().runtime, division["code"], answers)
+    except NotFound:
+        return render_template("intake/unavailable.html", division=division), 503
+    return render_template("intake/anonymous.html", division=division, record=record)
 
 
 def _submit(division, kind: str, answers: dict):
@@ -175,7 +198,8 @@ def _submit(division, kind: str, answers: dict):
     except NotFound:
         return render_template("intake/unavailable.html", division=division), 503
     session["submitted"] = {"reference": reference, "kind": kind, "division": division["name"],
-                            "status_url": url_for("intake.status", token=token, _external=True)}
+                            "status_url": url_for("intake.status", token=token, _external=True),
+                            "days": promised_days(container().uow(), division["code"], kind)}
     return redirect(url_for("intake.submitted"))
 
 
