@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .aggregates import Case, Deadline
+from .aggregates import Case, Deadline, Event
 from .calendar import LONDON
 from .clock import as_utc
 from .errors import Conflict
@@ -68,10 +68,15 @@ def latest_window(deadlines: list[Deadline], message: str) -> Deadline | None:
     return max(rows, key=lambda row: (row.started_at, row.id or 0)) if rows else None
 
 
-def late_request(deadlines: list[Deadline], message: str, received: datetime) -> LateRequest | None:
-    """The request is late when it was received after the last day of its window, open or closed."""
+def late_request(deadlines: list[Deadline], message: str, received: datetime,
+                 answered_at: list[datetime] | None = None) -> LateRequest | None:
+    """The request is late when it was received after the last day of its window, open or closed, and the window
+    was not answered (`answered_at`: when this request was delivered before; a window closed by its timer may read
+    as met, so only a delivery tells an answered window from an expired one)."""
     window = latest_window(deadlines, message)
-    if window is None or window.status not in CLOSABLE:
+    if window is None or window.status not in CLOSABLE | {DeadlineStatus.MET}:
+        return None
+    if any(as_utc(at) >= as_utc(window.started_at) for at in answered_at or []):
         return None
     received_on, last_day = london_day(received), london_day(window.due_at)
     if received_on <= last_day:  # the last day itself is in time
@@ -91,3 +96,8 @@ def out_of_time_letter(case: Case, late: LateRequest, data: dict[str, Any]) -> L
 def windows_for(uow: UnitOfWork, case: Case) -> list[Deadline]:
     """Every deadline the case has had, for judging a request against its window."""
     return list(uow.deadlines.for_case(case.id))
+
+
+def deliveries_of(events: list[Event], message: str) -> list[datetime]:
+    """When this request was delivered to the case before (an answered window is not judged late)."""
+    return [e.at for e in events if e.kind == "message_delivered" and (e.data or {}).get("message") == message]

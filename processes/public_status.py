@@ -16,7 +16,7 @@ from .case_view import COMPLAINANT_MESSAGES, waiting_messages
 from .classification import CLASSIFIED
 from .clock import as_utc
 from .errors import NotFound
-from .late_requests import OUT_OF_TIME, late_request
+from .late_requests import OUT_OF_TIME, deliveries_of, late_request
 from .vocabulary import CaseStatus, DeadlineKind, DeadlineStatus
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -116,7 +116,7 @@ def public_status(uow: Any, runtime: Runtime, token: str) -> PublicStatus:
         window = _open_window(running, _day(now))
         every = list(uow.deadlines.for_case(case.id))
         too_late = {m: late.last_day for m in WINDOW_REQUEST.values()
-                    for late in [late_request(every, m, now)] if late is not None}
+                    for late in [late_request(every, m, now, deliveries_of(events, m))] if late is not None}
         if case.kind == "compliment":
             too_late = {}
         waiting = set(waiting_messages(run)) & set(COMPLAINANT_MESSAGES)
