@@ -23,6 +23,9 @@ SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DAYS = re.compile(r"working_days_after\(\s*(?:complaint|stage1)_received_at\s*,\s*(\d+)\s*\)")
 REPLY_TEMPLATES = ("stage_response",)
+OUTCOME_OF = {"upheld": "upheld", "partly upheld": "partly_upheld", "not upheld": "not_upheld",
+              "resolved informally": "resolved_informally"}
+DECISION = re.compile(r"Our decision: your complaint is (upheld|partly upheld|not upheld|resolved informally)\.")
 # which request answers which window, and how the page words it
 WINDOW_REQUEST = {DeadlineKind.ESCALATION_WINDOW: "escalation_requested",
                   DeadlineKind.APPEAL_WINDOW: "appeal_requested"}
@@ -93,9 +96,10 @@ def _letters(uow: Any, case: Any, outcomes: list[tuple[datetime, str]]) -> list[
     letters = []
     for row in sorted(rows, key=lambda r: (r.created_at, r.id)):
         outcome = None
-        if row.template in REPLY_TEMPLATES:  # the outcome classified for the stage this reply answered
+        if row.template in REPLY_TEMPLATES:  # the decision the letter gave, else the last one classified before it
+            said = DECISION.search(row.body_text)
             before = [o for at, o in outcomes if as_utc(at) <= as_utc(row.created_at)]
-            outcome = before[-1] if before else None
+            outcome = OUTCOME_OF.get(said.group(1)) if said else (before[-1] if before else None)
         letters.append(Letter(row.subject, _day(row.sent_at or row.created_at), row.body_text, row.template,
                               outcome))
     return letters
