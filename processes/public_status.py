@@ -114,7 +114,7 @@ def public_status(uow: Any, runtime: Runtime, token: str) -> PublicStatus:
         run = CaseRun(runtime, uow, case, Actor("complainant"))
         running = [d for d in uow.deadlines.running_for_case(case.id)] if case.status != CaseStatus.CLOSED else []
         events = uow.events.for_case(case.id)
-        outcomes = [(e.at, (e.data or {}).get("outcome")) for e in events
+        outcomes = [(e.at, str((e.data or {}).get("outcome"))) for e in events
                     if e.kind == CLASSIFIED and (e.data or {}).get("outcome")]
         letters = _letters(uow, case, outcomes)
         window = _open_window(running, _day(now))
