@@ -90,3 +90,20 @@ def test_an_anonymous_complaint_still_needs_to_say_what_happened(client, webtest
     response = client.post("/public/IA/complaint", data={**FULL, "summary": "", "give_name": "no", "name": "",
                                                          "email": "", "step": "check"})
     assert response.status_code == 400 and 'href="#f-summary"' in response.get_data(as_text=True)
+
+
+def test_staff_classify_an_anonymous_complaints_themes_and_the_report_counts_them(client, webtest):
+    from processes.access import SYSTEM
+    from processes.reports import report_for
+    from tests.conftest import add_categories
+    add_categories(webtest)
+    response = client.post("/public/IA/complaint", data={**FULL, "give_name": "no", "name": "", "email": "",
+                                                         "phone": "", "address": "", "step": "check"})
+    reference = response.get_data(as_text=True).split('id="reference">')[1].split("<")[0]
+    login(client, "ia.team")
+    classified = client.post(f"/cases/{reference}/classification",
+                             data={"outcome": "ineligible", "themes": ["appointments"]})
+    assert classified.status_code == 302
+    report = report_for(webtest.reporting_uow(), SYSTEM, "IA", "2026-12", webtest.clock.now())
+    assert dict(report.table("outcomes").rows).get("Ineligible") == 1
+    assert sum(n for _, n in report.table("themes").rows) == 1
