@@ -119,3 +119,47 @@ def test_a_late_request_after_the_sweep_closed_the_case_is_still_recorded_out_of
         "channel": "email"})
     assert response.status_code == 409 and response.json["error"]["code"] == "out_of_time"
     assert len(_state(webtest, responded)[3]) == 1
+
+
+@pytest.fixture
+def awaiting_permission(app, webtest):
+    """An IA complaint made on someone's behalf, waiting for their written permission since Wed 23 Dec 2026."""
+    from processes import lifecycle
+    from processes.access import SYSTEM
+    from tests.bpmn.test_group_support import triage_answers
+    from tests.web.conftest import open_case, open_task
+    with webtest.uow() as uow:
+        ia = uow.divisions.by_code("IA")
+        ia.config = {**ia.config, "processes": {**ia.config["processes"], "complaint": "group_complaint"}}
+        uow.commit()
+    reference = open_case(webtest, on_behalf=True, behalf_name="Sam Jones")
+    lifecycle.complete_task(webtest.uow(), webtest.runtime, open_task(webtest, reference),
+                            triage_answers(on_behalf_of_someone=True), SYSTEM)
+    with webtest.uow() as uow:
+        case = uow.cases.by_reference(reference)
+        consent = [d for d in uow.deadlines.for_case(case.id) if d.kind == "consent"]
+        assert consent and consent[0].status == "running"
+    return reference
+
+
+def test_written_permission_received_after_its_last_day_is_recorded_out_of_time(client, webtest,
+                                                                               awaiting_permission):
+    # 20 working days from Wed 23 Dec 2026 is Mon 25 Jan 2027; no sweep has run on the 26th
+    webtest.clock.set(datetime(2027, 1, 26, 11, 0, tzinfo=timezone.utc))
+    login(client, "ia.team")
+    response = client.post(f"/cases/{awaiting_permission}/messages", data={
+        "message": "consent_received", "received_on": "2027-01-26", "channel": "post", "reasons": ""})
+    assert response.status_code == 302
+    assert "Recorded as out of time" in client.get(response.location).get_data(as_text=True)
+    status, _, deadlines, letters, events = _state(webtest, awaiting_permission)
+    assert status == "closed" and deadlines["consent"] != "running" and "message_delivered" not in events
+    (letter,) = letters
+    assert "the last day to send it to us was Monday 25 January 2027" in letter.body_text
+    assert "which we received on Tuesday 26 January 2027" in letter.body_text
+
+
+def test_after_the_last_day_the_status_page_says_the_window_has_passed(client, webtest, link):
+    webtest.clock.set(TUE_12_JAN_2027)
+    html = client.get(link).get_data(as_text=True)
+    assert "The last day to ask for a formal investigation (formal stage 2) was Monday 11 January 2027" in html
+    assert "A request made now is out of time" in html
