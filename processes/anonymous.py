@@ -58,7 +58,8 @@ def record_anonymous_complaint(uow: UnitOfWork, runtime: Runtime, division: str,
         facts = {"happened_on": str(answers.get("happened_on") or ""), "aware_on": str(answers.get("aware_on") or ""),
                  "outcome_wanted": str(answers.get("outcome_wanted") or "")[:2000]}
         uow.events.append(case.id, "case_started", "complainant", now, version_id=version.id,
-                          data={"anonymous": True, **facts})
+                          data={"anonymous": True, "process": version.process_key, "version": version.number,
+                                **facts})
         uow.events.append(case.id, "complaint_signposted", "system", now, version_id=version.id,
                           data={"reason": REASON, "signpost": signpost, "policy": "2.4.1, 2.4.2"})
         uow.events.append(case.id, "case_closed", "system", now, version_id=version.id,
