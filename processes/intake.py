@@ -12,10 +12,10 @@ from .case_rules import years_after
 from .case_run import Runtime
 from .case_view import COMPLAINANT_MESSAGES
 from .clock import as_utc
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .input_bounds import happened_problems, received_problems
 from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
-from .public_status import case_for_token
+from .public_status import case_for_token, public_status
 
 ACCESS_DAYS = 365
 RECORD_MONTHS = 12  # how far back staff may date a case they record
@@ -190,10 +190,18 @@ def issue_access_token(uow, reference: str, now: datetime) -> str:
     return token
 
 
-def public_request(uow, runtime: Runtime, token: str, message: str, reasons: str) -> str:
-    """Deliver the complainant's escalation, appeal or withdrawal through their private link."""
+def public_request(uow, runtime: Runtime, token: str, message: str, reasons: str, confirm: str = "yes") -> str | None:
+    """Deliver the complainant's escalation, appeal or withdrawal through their private link, if the page offers it
+    now (a late request is taken, to be recorded as out of time); a withdrawal needs "yes", and "no" keeps the
+    complaint (returns None)."""
     if message not in COMPLAINANT_MESSAGES:
         raise InvalidInput("unknown request", {"message": ["Choose what you want to do"]})
+    if message not in public_status(uow, runtime, token).may_post:
+        raise Conflict("this request does not apply to the case now")
+    if message == "withdrawn" and confirm == "no":
+        return None
+    if message == "withdrawn" and confirm != "yes":
+        raise InvalidInput("confirm", {"confirm": ["Select yes to withdraw your complaint, or no to keep it"]})
     if message != "withdrawn" and not (reasons or "").strip():
         raise InvalidInput("reasons are needed", {"reasons": ["Tell us why you are not satisfied with our reply"]})
     if len(reasons or "") > MAX_TEXT:

@@ -67,10 +67,13 @@ def test_the_public_pages_link_to_staff_sign_in_and_the_sign_in_page_does_not(cl
 
 
 def test_an_anonymous_complaint_is_recorded_closed_as_ineligible_and_signposted_on_screen(client, webtest):
-    response = client.post("/public/IA/complaint", data={**FULL, "give_name": "no", "name": "", "email": "",
-                                                         "phone": "", "address": "", "step": "check"})
+    sent = client.post("/public/IA/complaint", data={**FULL, "give_name": "no", "name": "", "email": "",
+                                                     "phone": "", "address": "", "step": "check"})
+    assert sent.status_code == 302 and sent.location.endswith("/public/anonymous")
+    response = client.get(sent.location)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "we cannot investigate this as a complaint" in html
+    assert client.get("/public/anonymous").status_code == 302  # shown once: a reload does not record it again
     assert "Where you can go instead" in html and "IAComplaints@interventionsalliance.com" in html
     assert "status-link" not in html and "/public/status/" not in html and "private link" not in html
     reference = html.split('id="reference">')[1].split("<")[0]
@@ -98,7 +101,8 @@ def test_staff_classify_an_anonymous_complaints_themes_and_the_report_counts_the
     from tests.conftest import add_categories
     add_categories(webtest)
     response = client.post("/public/IA/complaint", data={**FULL, "give_name": "no", "name": "", "email": "",
-                                                         "phone": "", "address": "", "step": "check"})
+                                                         "phone": "", "address": "", "step": "check"},
+                           follow_redirects=True)
     reference = response.get_data(as_text=True).split('id="reference">')[1].split("<")[0]
     login(client, "ia.team")
     classified = client.post(f"/cases/{reference}/classification",

@@ -95,6 +95,15 @@ def submitted():
     return render_template("intake/submitted.html", done=done)
 
 
+@bp.route("/public/anonymous")
+def anonymous_recorded():
+    """Show an anonymous complaint's record number and where to go instead, once."""
+    record = session.pop("anonymous", None)
+    if not record:
+        return redirect(url_for("intake.index"))
+    return render_template("intake/anonymous.html", record=record, division={"code": record["code"]})
+
+
 @bp.route("/public/status/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
 def status(token: str):
@@ -103,15 +112,10 @@ def status(token: str):
     errors, notice, form = {}, None, request.form
     if request.method == "POST":
         try:
-            if form.get("message") == "withdrawn" and form.get("confirm") == "no":
-                flash("Your complaint has not been withdrawn. It stays open.", "success")
-                return redirect(url_for("intake.status", token=token))
-            if form.get("message") == "withdrawn" and form.get("confirm") != "yes":
-                raise InvalidInput("confirm", {"confirm": ["Select yes to withdraw your complaint, or no to keep it"]})
-            if form.get("message") not in public_status(c.uow(), c.runtime, token).may_post:
-                raise Conflict("not offered")
-            public_request(c.uow(), c.runtime, token, form.get("message", ""), form.get("reasons", ""))
-            flash("Thank you. We have received your request and will write to you.", "success")
+            sent = public_request(c.uow(), c.runtime, token, form.get("message", ""), form.get("reasons", ""),
+                                  form.get("confirm", ""))
+            flash("Thank you. We have received your request and will write to you." if sent else
+                  "Your complaint has not been withdrawn. It stays open.", "success")
             return redirect(url_for("intake.status", token=token))
         except InvalidInput as exc:
             errors = exc.fields
@@ -184,12 +188,13 @@ def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
 
 
 def _anonymous(division, answers: dict):
-    """Record an anonymous complaint, closed as ineligible, and say where the person may go instead."""
+    """Record an anonymous complaint, closed as ineligible, then say where the person may go instead."""
     try:
         record = record_anonymous_complaint(container().uow(), container().runtime, division["code"], answers)
     except NotFound:
         return render_template("intake/unavailable.html", division=division), 503
-    return render_template("intake/anonymous.html", division=division, record=record)
+    session["anonymous"] = {**vars(record), "code": division["code"]}
+    return redirect(url_for("intake.anonymous_recorded"))
 
 
 def _submit(division, kind: str, answers: dict):
