@@ -9,6 +9,7 @@ from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import Forbidden
 from .report_facts import (
+    KIND_LABELS,
     OUTCOME_LABELS,
     SLA_KINDS,
     STAGE_LABELS,
@@ -98,7 +99,8 @@ def compute_report(facts: Facts, scope: str, scope_label: str, period: Period, a
     complaints = [c for c in received if c.kind == "complaint"]
     report = Report(scope, scope_label, period, as_of)
     report.tables = [
-        _counted("received_by_kind", "Cases received by kind", "Kind", (c.kind.title() for c in received)),
+        _counted("received_by_kind", "Cases received by kind", "Kind",
+                 (KIND_LABELS.get(c.kind, c.kind.title()) for c in received)),
         _counted("received_by_channel", "Cases received by channel", "Channel",
                  (c.channel.replace("_", " ").title() for c in received)),
         _counted("complaints_by_stage", "Complaints received, by furthest stage reached", "Stage",

@@ -16,6 +16,7 @@ from processes.errors import Conflict, InvalidInput
 from processes.evidence_archive import pack_filename, pack_zip
 from processes.evidence_pack import evidence_pack
 from processes.intake import STAFF_CHANNELS, record_message
+from processes.late_requests import RequestOutOfTime
 from processes.lifecycle import KINDS, message_words
 from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
@@ -128,9 +129,12 @@ def document(reference: str):
         return _page(reference, 400, document_errors=exc.fields, document_form={"kind": kind})
     if kind == "written_permission" and "consent_received" in _waiting(reference):
         now = container().clock.now()
-        record_message(container().uow(), container().runtime, g.actor, reference, "consent_received", "", now,
-                       "email" if request.form.get("channel") not in STAFF_CHANNELS else request.form["channel"])
-        flash("The written permission is attached and recorded as received. The case has moved on.", "success")
+        try:
+            record_message(container().uow(), container().runtime, g.actor, reference, "consent_received", "", now,
+                           "email" if request.form.get("channel") not in STAFF_CHANNELS else request.form["channel"])
+            flash("The written permission is attached and recorded as received. The case has moved on.", "success")
+        except RequestOutOfTime as exc:
+            flash(f"The written permission is attached, and recorded as out of time. {exc.message}.", "warning")
     else:
         flash("The document is attached to the case.", "success")
     return redirect(url_for("cases.show", reference=reference, _anchor="documents-title"))
@@ -178,6 +182,9 @@ def message(reference: str):
     except InvalidInput as exc:
         errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
         return _page(reference, 400, errors=errors, form=form)
+    except RequestOutOfTime as exc:  # recorded as out of time and answered in writing; the case carried on
+        flash(f"Recorded as out of time. {exc.message}.", "warning")
+        return redirect(url_for("cases.show", reference=reference))
     except Conflict as exc:
         waiting = ", ".join(message_words(m) for m in _waiting(reference)) or "nothing from the complainant"
         notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")
