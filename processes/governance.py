@@ -8,6 +8,7 @@ from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
+from .process_scope import process_owners
 from .validation import refused_by_sandbox, validate_bundle
 from .vocabulary import Role, VersionState
 
@@ -34,6 +35,7 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
     """
     _require(actor, ANALYST, "edit process diagrams")
     with uow:
+        process_owners(uow).require(actor, ANALYST, process_key, "edit its diagrams")
         base = uow.versions.get(base_version_id) if base_version_id else _latest(uow, process_key)
         if base is None or base.process_key != process_key:
             raise NotFound(f"no version of process {process_key!r} to start from")
@@ -72,6 +74,7 @@ def import_bundle(uow, runtime: Runtime, archive: bytes, actor: Actor, change_no
     if problems:
         raise BundleInvalid(problems)
     with uow:
+        process_owners(uow).require(actor, ANALYST, bundle.process_key, "import a version of it")
         now = runtime.clock.now()
         version = _new_draft(uow, bundle, actor, now, change_note or f"Imported bundle {bundle.sha256[:12]}")
         uow.versions.store_spec(bundle.sha256, definition.to_json())
@@ -85,6 +88,7 @@ def export_bundle(uow, version_id: int, actor: Actor) -> tuple[str, bytes, str]:
     _require(actor, (ANALYST, GOVERNANCE), "export process bundles")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, (ANALYST, GOVERNANCE), version.process_key, "export its versions")
         bundle = bundle_from_files({name: text.encode() for name, text in version.files.items()})
         _log(uow, "version_exported", actor, uow.clock_now(), version)
         uow.commit()
@@ -97,6 +101,7 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
     _require(actor, ANALYST, "submit versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, ANALYST, version.process_key, "submit its drafts")
         if version.state != VersionState.DRAFT:
             raise Conflict(f"version {version.number} is {_label(version.state)}; only a draft can be submitted")
         note = (version.change_note if change_note is None else change_note).strip()
@@ -129,6 +134,7 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
     _require(actor, GOVERNANCE, "publish versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, GOVERNANCE, version.process_key, "publish its versions")
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is None:
             raise Conflict(f"version {version.number} must be approved in review before it is published")
         definition, problems = validate_bundle(_bundle_of(version), runtime.services)
@@ -155,6 +161,7 @@ def _review(uow, version_id: int, actor: Actor, note: str, approve: bool) -> Non
     _require(actor, GOVERNANCE, "review versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, GOVERNANCE, version.process_key, "review its versions")
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is not None:
             raise Conflict(f"version {version.number} is not waiting for a review decision")
         if version.author_id == actor.user_id or actor.username in contributors(uow, version):
@@ -222,6 +229,7 @@ def _require(actor: Actor, roles, doing: str) -> None:
 
 
 def _log(uow, kind: str, actor: Actor, now, version, **data) -> None:
+    """Append to the audit log, naming the divisions that run the process at that moment."""
     uow.events.append(None, kind, actor.username, now, version_id=version.id,
                       data={"process": version.process_key, "number": version.number, "sha256": version.sha256,
-                            **data})
+                            "divisions": process_owners(uow).codes(version.process_key), **data})

@@ -29,7 +29,7 @@ MAX_UPLOAD = MAX_BUNDLE_BYTES + 1024 * 1024  # zip overhead on top of the bundle
 @roles_required(ANALYST)
 def index():
     """List the processes with their versions, and offer a bundle import."""
-    return render_template("modeler/index.html", processes=processes_overview(container().uow()))
+    return render_template("modeler/index.html", processes=_my_processes())
 
 
 @bp.route("/versions/<int:version_id>")
@@ -46,7 +46,7 @@ def save(version_id: int):
     name = request.form.get("file", "")
     upload = request.files.get("content_file")
     content = upload.read(MAX_FILE_BYTES + 1).decode("utf-8", "replace") if upload else request.form.get("content")
-    line, files = version_detail(container().uow(), version_id)
+    line, files = version_detail(container().uow(), version_id, actor=g.actor, roles=ANALYST)
     if name not in files or content is None:
         abort(400, "Choose a file of this version to save.")
     note = request.form.get("change_note")
@@ -136,7 +136,7 @@ def preview_html(schema_text: str, ui_text: str = "") -> Markup:
 
 def _edit_page(version_id: int, name: str | None, *, content: str | None = None, refused: list | None = None,
                status: int = 200, message: str | None = None, errors: dict | None = None):
-    line, files = version_detail(container().uow(), version_id)
+    line, files = version_detail(container().uow(), version_id, actor=g.actor, roles=ANALYST)
     editable = [n for n in sorted(files) if n != "bundle.json"] + ["bundle.json"]
     name = name if name in files else _first_diagram(files, editable)
     text = files[name] if content is None else content
@@ -154,6 +154,11 @@ def _edit_page(version_id: int, name: str | None, *, content: str | None = None,
                            data=data, message=message, errors=errors or {}, choices=choices), status
 
 
+def _my_processes():
+    """The processes the signed-in analyst may edit: those of the divisions where they are an analyst."""
+    return processes_overview(container().uow(), actor=g.actor, roles=ANALYST)
+
+
 def _stored_problems(version_id: int) -> list[dict]:
     with container().uow() as uow:
         return list(uow.versions.get(version_id).validation or [])
@@ -164,5 +169,5 @@ def _first_diagram(files: dict, ordered: list[str]) -> str:
 
 
 def _index_error(message: str, status: int, problems: list | None = None):
-    return render_template("modeler/index.html", processes=processes_overview(container().uow()),
+    return render_template("modeler/index.html", processes=_my_processes(),
                            import_error=message, import_problems=problems or []), status
