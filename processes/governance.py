@@ -26,7 +26,7 @@ class SavedDraft:
     problems: list[dict]
 
 
-def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str], actor: Actor, *,
+def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str | None], actor: Actor, *,
                base_version_id: int | None = None, change_note: str | None = None,
                expected_sha256: str | None = None) -> SavedDraft:
     """Save changed files as a draft: the base draft is updated, any other base gets a new draft.
@@ -150,6 +150,73 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
         _log(uow, "version_published", actor, now, version, replaces=previous.number if previous else None)
         uow.commit()
         return previous.id if previous else None
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What carrying one change to other divisions' processes did: a draft per process, or why not."""
+
+    drafts: dict[str, SavedDraft]
+    refused: dict[str, str]
+
+
+def propose_change_to(uow, runtime: Runtime, version_id: int, process_keys: list[str], actor: Actor,
+                      change_note: str = "") -> Proposed:
+    """Carry the files a version changed (against the version in force before it) to other processes, as a new
+    draft of each, so that a change meant for several divisions is made once.
+
+    Each draft is then reviewed and published by governance of its own division (or group-wide), so every
+    division still decides what its cases run on; the analyst must be allowed to edit every process named. A
+    process whose copy of a changed file differs from the source's starting point is refused rather than
+    overwritten (its own change would be lost).
+    """
+    _require(actor, ANALYST, "edit process diagrams")
+    with uow:
+        owners = process_owners(uow)
+        source = _version(uow, version_id)
+        owners.require(actor, ANALYST, source.process_key, "carry its changes elsewhere")
+        for key in process_keys:
+            owners.require(actor, ANALYST, key, "edit its diagrams")
+        starting = _starting_point(uow, source)
+        changed = {name: text for name, text in source.files.items()
+                   if name != "bundle.json" and (starting is None or starting.files.get(name) != text)}
+        removed = [name for name in (starting.files if starting else {}) if name not in source.files]
+        start_files = dict(starting.files) if starting is not None else None
+        source_key, source_number, source_note = source.process_key, source.number, source.change_note
+        targets: dict[str, tuple[int, dict[str, str]] | None] = {}
+        for key in dict.fromkeys(process_keys):
+            if key != source_key:
+                latest = _latest(uow, key)
+                targets[key] = (latest.id, dict(latest.files)) if latest is not None else None
+    if not changed and not removed:
+        raise InvalidInput(f"version {source_number} changes nothing against the version in force",
+                           {"process": ["There is no change to carry"]})
+    note = (change_note or source_note or "").strip() or f"Same change as {source_key} v{source_number}"
+    drafts, refused = {}, {}
+    for key, target in targets.items():
+        if target is None:
+            refused[key] = f"{key} has no version to start from"
+            continue
+        target_id, target_files = target
+        diverged = sorted(name for name in [*changed, *removed]
+                          if (start_files or {}).get(name) != target_files.get(name))
+        if diverged:
+            refused[key] = f"{key} has its own {', '.join(diverged)}; make the change there by hand"
+            continue
+        carried: dict[str, str | None] = {**changed, **{name: None for name in removed}}
+        drafts[key] = save_version_draft(uow, runtime, key, carried, actor, base_version_id=target_id,
+                                         change_note=note)
+    return Proposed(drafts, refused)
+
+
+def _starting_point(uow, version):
+    """The version in force when this one was drafted: the published one, or the one a published one replaced."""
+    published = uow.versions.published(version.process_key)
+    if published is not None and published.id != version.id and published.number < version.number:
+        return published
+    earlier = [v for v in uow.versions.for_process(version.process_key) if v.number < version.number
+               and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
+    return earlier[-1] if earlier else None
 
 
 def contributors(uow, version) -> set[str]:

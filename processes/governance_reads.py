@@ -1,6 +1,7 @@
 """What the modeler and governance pages show: processes and their versions, a review, a case's version."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -145,6 +146,33 @@ def review(uow, runtime, version_id: int, *, actor: Actor = SYSTEM) -> Review:
             diagrams=diagram_pairs(old_bundle, proposed_bundle), history=history,
             contributors=contributors(uow, row), divisions=sorted(owners.of(row.process_key).values()),
             may_review=not actor.is_system and owners.may(actor, Role.GOVERNANCE, row.process_key))
+
+
+def sibling_processes(uow, version_id: int, *, actor: Actor) -> list[tuple[str, str]]:
+    """(process key, "Title (run by ...)") of the other processes built on the same lifecycle (the same entry
+    process) that the actor may edit: where a change to this version can also be proposed."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            return []
+        owners = process_owners(uow)
+        entry = _entry(row.files)
+        found: dict[str, str] = {}
+        for other in uow.versions.listed():
+            if other.process_key == row.process_key or other.process_key in found or \
+                    other.state != VersionState.PUBLISHED or _entry(other.files) != entry:
+                continue
+            if owners.may(actor, Role.PROCESS_ANALYST, other.process_key):
+                run_by = ", ".join(sorted(owners.of(other.process_key).values())) or "no division"
+                found[other.process_key] = f"{other.title or other.process_key} (run by {run_by})"
+        return sorted(found.items())
+
+
+def _entry(files: dict[str, str]) -> str | None:
+    try:
+        return json.loads(files.get("bundle.json", "{}")).get("entry_process")
+    except ValueError:
+        return None
 
 
 def diagram_pairs(old: Bundle | None, new: Bundle) -> list[dict]:

@@ -8,13 +8,14 @@ from markupsafe import Markup, escape
 
 from processes.bundle import MAX_BUNDLE_BYTES, MAX_FILE_BYTES
 from processes.errors import BundleInvalid, Conflict, InvalidInput
-from processes.governance import import_bundle, save_version_draft, submit_version
+from processes.governance import import_bundle, propose_change_to, save_version_draft, submit_version
 from processes.governance_reads import (
     element_choices,
     element_names,
     form_files,
     modeler_hints,
     processes_overview,
+    sibling_processes,
     version_detail,
 )
 
@@ -79,6 +80,32 @@ def submit(version_id: int):
                           message=exc.message, errors=getattr(exc, "fields", {}))
     flash("Submitted for review. The version can no longer be changed; governance will review it.", "success")
     return redirect(url_for("governance.version", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/propose", methods=["POST"])
+@roles_required(ANALYST)
+def propose(version_id: int):
+    """Carry this version's change to other divisions' processes, as a new draft of each for their governance."""
+    chosen = request.form.getlist("process")
+    if not chosen:
+        return _edit_page(version_id, request.form.get("file"), status=400,
+                          message="Choose at least one process to propose the change to.",
+                          errors={"process": ["Choose at least one process"]})
+    try:
+        done = propose_change_to(container().uow(), container().runtime, version_id, chosen, g.actor,
+                                 request.form.get("change_note", ""))
+    except InvalidInput as exc:
+        return _edit_page(version_id, request.form.get("file"), status=400, message=exc.message,
+                          errors=exc.fields)
+    except BundleInvalid as exc:
+        return _edit_page(version_id, request.form.get("file"), refused=exc.problems, status=400,
+                          message="The change does not validate in the other process.")
+    made = ", ".join(f"{key} v{draft.number}" for key, draft in done.drafts.items())
+    if made:
+        flash(f"Drafts created: {made}. Submit each for its division's governance to review.", "success")
+    for key, why in done.refused.items():
+        flash(f"Not proposed to {key}: {why}", "warning")
+    return redirect(url_for("modeler.index"))
 
 
 @bp.route("/import", methods=["POST"])
@@ -149,9 +176,11 @@ def _edit_page(version_id: int, name: str | None, *, content: str | None = None,
     data = {"file": name, "kind": kind, "problems": problems, "previewUrl": url_for("modeler.form_preview"),
             "editable": line.state == "draft", "forms": form_files(files), **modeler_hints(files)}
     choices = element_choices(files) if kind == "bpmn" else []
+    siblings = sibling_processes(container().uow(), version_id, actor=g.actor) if line.number > 1 else []
     return render_template("modeler/edit.html", version=line, files=editable, name=name, text=text, kind=kind,
                            problems=problems, refused=refused is not None, names=names, preview=preview,
-                           data=data, message=message, errors=errors or {}, choices=choices), status
+                           data=data, message=message, errors=errors or {}, choices=choices,
+                           siblings=siblings), status
 
 
 def _my_processes():
