@@ -163,8 +163,9 @@ def sibling_processes(uow, version_id: int, *, actor: Actor) -> list[tuple[str, 
                     other.state != VersionState.PUBLISHED or _entry(other.files) != entry:
                 continue
             if owners.may(actor, Role.PROCESS_ANALYST, other.process_key):
-                run_by = ", ".join(sorted(owners.of(other.process_key).values())) or "no division"
-                found[other.process_key] = f"{other.title or other.process_key} (run by {run_by})"
+                run_by = ", ".join(sorted(owners.of(other.process_key).values()))
+                found[other.process_key] = f"{other.title or other.process_key} " + \
+                    (f"(run by {run_by})" if run_by else "(the shared base; no division runs it)")
         return sorted(found.items())
 
 

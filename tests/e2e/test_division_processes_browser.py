@@ -26,7 +26,8 @@ THREE_DAYS = datetime(2026, 12, 30, 23, 59, 59, tzinfo=timezone.utc)  # 3 workin
 FIVE_DAYS = datetime(2027, 1, 4, 23, 59, 59, tzinfo=timezone.utc)  # 5 (Christmas, Boxing Day and New Year off)
 PEOPLE = {"euk.analyst": [("EUK", "process_analyst")], "euk.governance": [("EUK", "governance")],
           "euk.governance2": [("EUK", "governance")], "ia.governance": [("IA", "governance")],
-          "ia.analyst": [("IA", "process_analyst")]}
+          "ia.analyst": [("IA", "process_analyst")], "group.analyst": [("IA", "process_analyst")]}
+GROUP_WIDE = {"group.analyst"}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,8 @@ def shipped(tmp_path_factory):
         divisions = {d.code: d for d in uow.divisions.all()}
         for username, memberships in PEOPLE.items():
             user = uow.users.add(username=username, display_name=username.replace(".", " ").title(),
-                                 email=f"{username}@example.org", password_hash=hash_password(PASSWORD))
+                                 email=f"{username}@example.org", password_hash=hash_password(PASSWORD),
+                                 is_group_wide=username in GROUP_WIDE)
             for code, role in memberships:
                 uow.users.add_membership(user.id, divisions[code].id, role)
         uow.commit()
@@ -189,4 +191,36 @@ def test_interventions_alliance_analyst_cannot_open_or_save_employability_uks_pr
     saved = page.request.post(f"{base}/modeler/versions/{euk_version}/save",
                               form={"file": "bundle.json", "content": "{}", "csrf_token": token})
     assert saved.status == 403
+    assert version_rows(container) == before
+
+
+def test_a_group_wide_analyst_proposes_one_change_to_the_other_group_divisions(shipped, page):
+    """The change is made once on IA's process and proposed to Pluss's; IA governance still cannot review the
+    Pluss draft, which waits for Pluss's own governance."""
+    base, container = shipped["url"], shipped["container"]
+    sign_in(page, base, "group.analyst")
+    page.goto(f"{base}/modeler/")
+    page.locator("[aria-labelledby='p-ia_complaint'] a", has_text="Open").first.click()
+    page.select_option("#file-choice", FILE)
+    with page.expect_navigation():
+        page.click(".file-picker button[type=submit]")
+    set_timer(page, "working_days_after(complaint_received_at, 4)")
+    page.click("#save-button")
+    page.wait_for_url(re.compile(r".*/modeler/versions/\d+\?file=.*"))
+    offered = page.locator("#propose-panel input[name=process]")
+    assert {offered.nth(i).get_attribute("value") for i in range(offered.count())} == {
+        "euk_complaint", "pl_complaint", "group_complaint"}  # group-wide, so the shared base too; not IA itself
+    assert "run by Pluss Organisation CIC" in page.inner_text("#propose-panel")
+    page.check("#f-process-pl_complaint")
+    with page.expect_navigation():
+        page.click("#propose-button")
+    assert re.search(r"Drafts created: pl_complaint v2", page.locator(".notice").first.inner_text())
+    with container.uow() as uow:
+        [draft] = [v for v in uow.versions.for_process("pl_complaint") if v.state == "draft"]
+        assert "working_days_after(complaint_received_at, 4)" in draft.files[FILE]
+        assert [v.state for v in uow.versions.for_process("euk_complaint")][-1] != "draft"
+        draft_id = draft.id
+    before = version_rows(container)
+    sign_in(page, base, "ia.governance")
+    assert page.request.get(f"{base}/governance/versions/{draft_id}").status == 403
     assert version_rows(container) == before

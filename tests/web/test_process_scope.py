@@ -101,7 +101,8 @@ def form_for(container, euk, version_id: int) -> dict:
     """What a person entitled to act would send, so that only the division check stands in the way."""
     intake = _intake(container, version_id).replace(TIMER, TIMER.replace("3)", "7)"))
     return {"file": "shared/intake.bpmn", "content": intake, "change_note": "outsider change",
-            "review_note": "outsider decision", "reference": euk["reference"]}
+            "review_note": "outsider decision", "reference": euk["reference"],
+            "process": ["ia_complaint", "pl_complaint"]}
 
 
 def test_people_of_other_divisions_are_refused_on_every_modeler_and_governance_route(container, euk):
