@@ -109,3 +109,35 @@ def test_a_process_that_changed_the_same_file_its_own_way_is_not_overwritten(con
                              group_analyst)
     assert done.drafts == {} and "has its own shared/intake.bpmn" in done.refused["euk_complaint"]
     assert version_rows(container) == before
+
+
+def test_a_division_taking_its_own_process_starts_from_the_base_version_in_force_not_the_shipped_files(container):
+    """An installation that published changes to the group lifecycle keeps them when a division gets its own."""
+    import json
+    from pathlib import Path
+
+    from processes.bundle import bundle_from_directory, bundle_from_files
+    from processes.versions import publish_shipped
+    group = add_user(container, "grp", "process_analyst", "governance", division=("IA", "EUK", "PL"))
+    with container.uow() as uow:  # the group lifecycle was still what IA, EUK and Pluss ran
+        for code in ("IA", "EUK", "PL"):
+            division = uow.divisions.by_code(code)
+            division.config = {**division.config, "processes": {**division.config["processes"],
+                                                                "complaint": "group_complaint"}}
+        uow.commit()
+    base_v1 = published_id(container, "group_complaint")
+    gov2 = add_user(container, "grp2", "governance", division=("IA", "EUK", "PL"))
+    draft = save_version_draft(container.uow(), container.runtime, "group_complaint",
+                               {INTAKE: intake(container, base_v1).replace(TIMER, FIVE)}, group)
+    submit_version(container.uow(), container.runtime, draft.version_id, group, "five days")
+    approve_version(container.uow(), draft.version_id, gov2, "ok")
+    publish_version(container.uow(), container.runtime, draft.version_id, gov2)
+    shipped = bundle_from_directory(Path(__file__).resolve().parents[2] / "bpmn" / "euk_complaint")
+    manifest = {**json.loads(shipped.files["bundle.json"]), "process_key": "new_complaint"}
+    bundle = bundle_from_files({**shipped.files, "bundle.json": json.dumps(manifest).encode()})
+    version_id = publish_shipped(container.uow(), container.runtime, bundle)
+    with container.uow() as uow:
+        version = uow.versions.get(version_id)
+        assert version.process_key == "new_complaint" and version.number == 1 and version.state == "published"
+        assert FIVE in version.files[INTAKE] and "group_complaint v2" in version.change_note
+        assert json.loads(version.files["bundle.json"])["process_key"] == "new_complaint"
