@@ -70,7 +70,7 @@ class ProcessLine:
 
     @property
     def owned_by(self) -> str:
-        return ", ".join(self.divisions) if self.divisions else "No division (shared base)"
+        return ", ".join(self.divisions) if self.divisions else "No division (a shared base, or not yet in use)"
 
     @property
     def in_force(self) -> VersionLine | None:

@@ -12,6 +12,7 @@ from processes.governance import (
     submit_version,
 )
 from processes.lifecycle import start_case
+from processes.migration import migrate_cases, preview_migration
 from tests.governance_support import add_user, published_id, version_rows
 
 TIMER = "working_days_after(complaint_received_at, 3)"
@@ -66,6 +67,8 @@ def test_one_change_is_proposed_to_the_other_group_divisions_and_each_division_p
             assert '"process_key": "' + key + '"' in row.files["bundle.json"]  # its own manifest kept
     euk_draft = done.drafts["euk_complaint"].version_id
     submit_version(container.uow(), container.runtime, euk_draft, group_analyst)
+    euk_case = start_case(container.uow(), container.runtime, division="EUK", kind="complaint")
+    ia_case = start_case(container.uow(), container.runtime, division="IA", kind="complaint")
 
     # IA governance may not decide for EUK; EUK governance may; nobody else's process moved.
     ia_gov = add_user(container, "iain", "governance", division="IA")
@@ -81,6 +84,15 @@ def test_one_change_is_proposed_to_the_other_group_divisions_and_each_division_p
     with container.uow() as uow:
         published = [e for e in uow.events.for_version(euk_draft) if e.kind == "version_published"]
         assert published[0].data["divisions"] == ["EUK"]
+
+    # EUK migrates its own running cases; IA's case is neither offered nor moved.
+    previews = preview_migration(container.uow(), container.runtime, euk_draft, euk_gov)
+    assert [p.reference for p in previews] == [euk_case]
+    result = migrate_cases(container.uow(), container.runtime, euk_draft, [euk_case, ia_case], euk_gov)
+    assert result.migrated == [euk_case] and list(result.refused) == [ia_case]
+    with container.uow() as uow:
+        assert uow.cases.by_reference(euk_case).version_id == euk_draft
+        assert uow.cases.by_reference(ia_case).version_id == ia_v1
 
 
 def test_a_division_analyst_cannot_propose_to_another_division_and_nothing_is_created(container):
