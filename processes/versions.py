@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     from .ports import UnitOfWork
 
 from .access import SYSTEM, Actor
-from .bundle import Bundle
+from .bundle import MANIFEST, Bundle, bundle_from_files
 from .case_run import Runtime
 from .errors import BundleInvalid
 from .policy_review import blocking, policy_record
@@ -37,7 +37,22 @@ def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor
 
 
 def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | None:
-    """Record a shipped bundle as version 1, published by the system, if its process has no versions yet."""
+    """Record a shipped bundle as version 1, published by the system, if its process has no versions yet.
+
+    A bundle built on a `base` process that is already published here (an installation that ran the group lifecycle
+    before each division had its own process) starts from the base's version in force, not from the shipped files,
+    so that changes governance published to the base are not lost when a division takes its own process.
+    """
+    note = "Shipped version"
+    with uow:
+        if uow.versions.for_process(bundle.process_key):
+            return None
+        base_key = bundle.manifest.get("base")
+        base = uow.versions.published(base_key) if base_key else None
+        if base is not None:
+            files = {name: text.encode() for name, text in base.files.items()}
+            bundle = bundle_from_files({**files, MANIFEST: bundle.files[MANIFEST]})
+            note = f"Shipped version: {base_key} v{base.number} as it was in force, under its own process key"
     definition = require_valid(bundle, runtime.services)
     with uow:
         if uow.versions.for_process(bundle.process_key):
@@ -45,7 +60,7 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=1, state=VersionState.PUBLISHED,
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
-                                   files=_text_files(bundle), change_note="Shipped version", created_at=now,
+                                   files=_text_files(bundle), change_note=note, created_at=now,
                                    updated_at=now, submitted_at=now, reviewed_at=now, published_at=now,
                                    policy_check=policy_record(bundle, []))
         uow.versions.store_spec(bundle.sha256, definition.to_json())

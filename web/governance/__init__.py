@@ -13,13 +13,14 @@ from ..security import container, roles_required
 
 bp = Blueprint("governance", __name__, template_folder="templates", url_prefix="/governance")
 READERS = ("governance", "process_analyst")
+GOVERNANCE = "governance"
 
 
 @bp.route("/")
 @roles_required(*READERS)
 def index():
     """Versions waiting for a decision or for publication, and every process with its running cases."""
-    processes = processes_overview(container().uow())
+    processes = processes_overview(container().uow(), actor=g.actor)
     waiting = [v for p in processes for v in p.versions if v.state == "in_review"]
     return render_template("governance/index.html", processes=processes, waiting=waiting)
 
@@ -92,7 +93,7 @@ def migration(version_id: int):
         previews = preview_migration(container().uow(), container().runtime, version_id, g.actor)
     except Conflict as exc:
         return render_template("error.html", status=409, message=exc.message, fields={}), 409
-    target, _ = version_detail(container().uow(), version_id)
+    target, _ = version_detail(container().uow(), version_id, actor=g.actor, roles=GOVERNANCE)
     return render_template("governance/migration.html", target=target, previews=previews,
                            case_pages="cases.show" in current_app.view_functions)
 
@@ -101,7 +102,8 @@ def migration(version_id: int):
 @roles_required(*READERS)
 def audit():
     """The append-only log of every governance action on versions, newest first."""
-    return render_template("governance/audit.html", entries=governance_log(container().uow()))
+    entries = governance_log(container().uow(), actor=g.actor)
+    return render_template("governance/audit.html", entries=entries)
 
 
 def _decide(version_id: int, action, done: str):
@@ -118,13 +120,13 @@ def _decide(version_id: int, action, done: str):
 
 def _review_page(version_id: int, *, decision_error: str | None = None, errors: dict | None = None,
                  problems: list | None = None, status: int = 200):
-    shown = review(container().uow(), container().runtime, version_id)
+    shown = review(container().uow(), container().runtime, version_id, actor=g.actor)
     if problems is not None:
         shown.problems = problems
     is_contributor = g.actor.username in shown.contributors or shown.proposed.author == g.actor.username
     data = {"pairs": shown.diagrams, "changed": sorted({c.element for c in shown.changes if c.element}),
             "problems": sorted({p["element"] for p in shown.problems if p.get("element")})}
     return render_template("governance/review.html", review=shown, data=data, decision_error=decision_error,
-                           errors=errors or {}, can_decide=g.actor.has_any_role("governance"),
+                           errors=errors or {}, can_decide=shown.may_review,
                            is_contributor=is_contributor, replay=latest_replay(container().uow(), version_id),
                            replayable=shown.proposed.state in REPLAYABLE), status
