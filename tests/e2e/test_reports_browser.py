@@ -2,7 +2,7 @@
 import pytest
 
 from tests import reports_seed as seed
-from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
+from tests.e2e.conftest import CHROMIUM, SHOTS, serving
 from web import create_app
 
 pytestmark = [pytest.mark.e2e,
@@ -21,17 +21,16 @@ def server(container, clock):
 
 
 @pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server + "/login")
-        page.fill("#username", "board_lead")
-        page.fill("#password", "correct horse battery")
-        page.click("button[type=submit]")
-        yield page
-        browser.close()
+def page(server, browser):
+    """A fresh context in the session's Chromium, signed in as the board lead."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#username", "board_lead")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    yield page
+    context.close()
 
 
 def test_reports_page_draws_charts_and_tables_without_console_errors(page, server):

@@ -9,6 +9,8 @@ import pytest
 from tests import reports_seed as seed
 from web import create_app
 
+pytestmark = pytest.mark.both_databases  # report figures are SQL aggregates over dates
+
 
 class Tables(HTMLParser):
     """Collects each report table's caption and cell texts."""
