@@ -2,6 +2,7 @@
 import pytest
 
 from tests import reports_seed as seed
+from tests.conftest import add_layer
 from tests.e2e.conftest import CHROMIUM, SHOTS, serving
 from web import create_app
 
@@ -9,14 +10,27 @@ pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
 
-@pytest.fixture
-def server(container, clock):
-    clock.set(seed.AS_OF)
+def _seed_a_year(container) -> None:
+    container.clock.set(seed.AS_OF)
     cases = seed.generate_year()
     seed.insert(container, cases)
     seed.add_learning(container, cases)
     seed.add_user(container, "board_lead", {"IA": ["governance"], "ST": ["governance"]}, group_wide=True)
-    with serving(create_app(container, RATELIMIT_ENABLED=False)) as url:
+
+
+add_layer("board_year", "container", _seed_a_year)  # seeded once per session and database kind, then copied
+
+
+@pytest.fixture
+def board_year(container, clock):
+    """A copy of the initialised database with a year of seeded cases and the board lead."""
+    clock.set(seed.AS_OF)
+    return container
+
+
+@pytest.fixture
+def server(board_year):
+    with serving(create_app(board_year, RATELIMIT_ENABLED=False)) as url:
         yield url
 
 
