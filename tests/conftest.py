@@ -24,6 +24,8 @@ from processes.clock import SettableClock
 from settings import Settings
 
 POSTGRES_URL = os.environ.get("COMPLAINTS_TEST_POSTGRES_URL")
+if os.environ.get("COMPLAINTS_TEST_TIMINGS"):  # a folder: per-test wall and CPU seconds (docs/testing.md)
+    pytest_plugins = ["tests.cpu_timing"]
 WED_23_DEC_2026 = datetime(2026, 12, 23, 10, 0, tzinfo=timezone.utc)
 
 
