@@ -83,14 +83,36 @@ def bundle_from_files(files: dict[str, bytes]) -> Bundle:
     return Bundle(dict(files), manifest)
 
 
+MAX_BASE_DEPTH = 4
+
+
 def bundle_from_directory(path: Path) -> Bundle:
-    """Read a bundle folder; `include` names files or folders of bpmn/ (e.g. "shared") copied in under that name."""
-    path = Path(path)
-    files = _read_tree(path, path)
-    manifest = json.loads(files.get(MANIFEST, b"{}"))
+    """Read a bundle folder; `include` names files or folders of bpmn/ (e.g. "shared") copied in under that name.
+
+    `base` names a sibling bundle folder whose files (with its own includes) the bundle starts from; the folder's
+    own files, its bundle.json first of all, replace the base's. A division's process is such a folder: its
+    version 1 is the shared group lifecycle under its own process key.
+    """
+    return bundle_from_files(_directory_files(Path(path), depth=0))
+
+
+def _directory_files(path: Path, depth: int) -> dict[str, bytes]:
+    own = _read_tree(path, path)
+    manifest = json.loads(own.get(MANIFEST, b"{}"))
+    files: dict[str, bytes] = {}
+    base = manifest.get("base")
+    if base:
+        if not isinstance(base, str) or not base or "/" in base or "\\" in base or base.startswith(".") \
+                or depth >= MAX_BASE_DEPTH:
+            raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json: base {base!r} must name a sibling "
+                                                               f"bundle folder (at most {MAX_BASE_DEPTH} deep)"}])
+        if not (path.parent / base / MANIFEST).is_file():
+            raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json: base bundle {base!r} does not exist"}])
+        files.update(_directory_files(path.parent / base, depth + 1))
+    files.update(own)
     for include in manifest.get("include", []):
         files.update(_read_tree(path.parent / include, path.parent))
-    return bundle_from_files(files)
+    return files
 
 
 def _read_tree(source: Path, base: Path) -> dict[str, bytes]:
