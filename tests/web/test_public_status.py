@@ -1,11 +1,14 @@
 """The private status page after a reply, and what it refuses: requests that do not apply change nothing."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from processes.intake import issue_access_token
 from storage import models as m
 from tests.web.test_recorded_messages import responded  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.both_databases  # status-link lookups and stored replies
 
 
 def _link(webtest, reference):
