@@ -16,6 +16,8 @@ from storage.seed import load_divisions
 from tests.bpmn.harness import BPMN
 from tests.bpmn.test_training_support import end_of
 
+pytestmark = pytest.mark.both_databases  # the persisted runtime's storage
+
 LEARNER = {"name": "Lee Learner", "email": "lee@example.org"}
 
 

@@ -1,6 +1,7 @@
 """Browser fixtures: the app served on 127.0.0.1 in a thread, a driven clock, and headless Chromium."""
 from __future__ import annotations
 
+import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,6 @@ import pytest
 from werkzeug.serving import make_server
 
 import bootstrap
-from cli import init
 from processes.clock import SettableClock
 from settings import Settings
 from tests.conftest import WED_23_DEC_2026, add_categories
@@ -55,14 +55,15 @@ def serving(app):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The product on a fresh SQLite file, served on a free port; IA complaints run the group policy diagram."""
+def served(tmp_path_factory, sqlite_template):
+    """The product on a fresh SQLite file (a copy of the session's initialised template, which is what `init`
+    gives), served on a free port; IA complaints run the group policy diagram."""
     from processes.accounts import hash_password
     from web import create_app
     folder = tmp_path_factory.mktemp("e2e")
+    shutil.copyfile(sqlite_template, folder / "e2e.sqlite")
     clock = SettableClock(WED_23_DEC_2026)
     container = bootstrap.build(Settings(database_url=f"sqlite:///{folder}/e2e.sqlite", clock="demo"), clock=clock)
-    init(container)
     add_categories(container)
     with container.uow() as uow:
         for division in uow.divisions.all():
@@ -109,8 +110,9 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("page at failure", f"could not read the page: {error}"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the session; every test gets a context of its own (no cookies or storage shared)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

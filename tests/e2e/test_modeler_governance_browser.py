@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from processes.lifecycle import start_case
 from storage import models as m
-from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
+from tests.e2e.conftest import CHROMIUM, SHOTS, serving
 from tests.governance_support import PASSWORD, add_user
 from web import create_app
 
@@ -46,12 +46,13 @@ def server(container, database_url):
 
 
 @pytest.fixture
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
+def browser(server, browser):
+    """The session's Chromium; every page a test opens has a context of its own, closed when the test ends."""
+    before = set(browser.contexts)
+    yield browser
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
 
 
 def sign_in(browser, server, username):

@@ -2,36 +2,49 @@
 import pytest
 
 from tests import reports_seed as seed
-from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
+from tests.conftest import add_layer
+from tests.e2e.conftest import CHROMIUM, SHOTS, serving
 from web import create_app
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
 
-@pytest.fixture
-def server(container, clock):
-    clock.set(seed.AS_OF)
+def _seed_a_year(container) -> None:
+    container.clock.set(seed.AS_OF)
     cases = seed.generate_year()
     seed.insert(container, cases)
     seed.add_learning(container, cases)
     seed.add_user(container, "board_lead", {"IA": ["governance"], "ST": ["governance"]}, group_wide=True)
-    with serving(create_app(container, RATELIMIT_ENABLED=False)) as url:
+
+
+add_layer("board_year", "container", _seed_a_year)  # seeded once per session and database kind, then copied
+
+
+@pytest.fixture
+def board_year(container, clock):
+    """A copy of the initialised database with a year of seeded cases and the board lead."""
+    clock.set(seed.AS_OF)
+    return container
+
+
+@pytest.fixture
+def server(board_year):
+    with serving(create_app(board_year, RATELIMIT_ENABLED=False)) as url:
         yield url
 
 
 @pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server + "/login")
-        page.fill("#username", "board_lead")
-        page.fill("#password", "correct horse battery")
-        page.click("button[type=submit]")
-        yield page
-        browser.close()
+def page(server, browser):
+    """A fresh context in the session's Chromium, signed in as the board lead."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#username", "board_lead")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    yield page
+    context.close()
 
 
 def test_reports_page_draws_charts_and_tables_without_console_errors(page, server):

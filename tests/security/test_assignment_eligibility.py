@@ -11,6 +11,8 @@ from tests.security.staffing_support import advance_to, bearer, login, open_case
 from web import create_app
 from web.extensions import limiter
 
+pytestmark = pytest.mark.both_databases  # involvement is recorded with a dialect-specific insert
+
 INELIGIBLE_LINE_MANAGERS = {
     "euk.manager": "does not work in Interventions Alliance",  # another division
     "ia.officer": "is not a line manager in Interventions Alliance",  # no line manager role

@@ -20,6 +20,8 @@ from tests.bpmn.test_group_support import triage_answers
 from tests.e2e.conftest import serving
 from web import create_app
 
+pytestmark = pytest.mark.both_databases  # races are settled by the database's locking
+
 ROUNDS = 10
 COMPLETERS = 20
 CLAIMERS = 10

@@ -22,6 +22,8 @@ from tests.integration.test_runtime_concurrency import REMINDER_DUE, clone_cases
 from tests.integration.test_smtp_sender import free_port, smtp_server  # noqa: F401  (fixture)
 from tests.security.crash_drill import Drill, Takeover, held_by
 
+pytestmark = pytest.mark.both_databases  # claims and leases are dialect-specific SQL
+
 SWEEP = 1.0  # seconds between sweeps in the drills
 DRILL = Settings(sweep_seconds=SWEEP)
 LEASE = timedelta(seconds=DRILL.lease_seconds)

@@ -23,6 +23,8 @@ from storage import models as m
 from tests.web.conftest import RECORD_FORM, api, app, client, login, open_case, open_task, staff, webtest  # noqa: F401  (fixtures)
 from web import create_app
 
+pytestmark = pytest.mark.both_databases  # PostgreSQL enforces column lengths that SQLite does not
+
 ROOT = Path(__file__).resolve().parents[2]
 NUL = "\x00"
 BEYOND_INT = 2**31  # one past the integer columns

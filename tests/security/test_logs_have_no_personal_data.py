@@ -29,6 +29,8 @@ from tests.integration.test_outbox_dispatch import dispatcher
 from tests.integration.test_smtp_sender import smtp_server  # noqa: F401  (fixture)
 from web.ops.logs import ENGINE_LOGGERS, MAIL_SERVER_LOGGERS, configure_logging
 
+pytestmark = pytest.mark.both_databases  # database errors are what could leak into logs
+
 ROOT = Path(__file__).resolve().parents[2]
 NAME, EMAIL = "Quillon Vantablack", "quillon.vantablack@example.org"
 SUPPORT = "a Zorbexian sign language interpreter"

@@ -1,6 +1,7 @@
 """Web fixtures: the app on a real database, staff in two divisions, and a small test process on every division."""
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from processes.accounts import hash_password, new_api_token
 from processes.bundle import bundle_from_directory
 from processes.intake import record_case
 from processes.versions import publish_shipped
+from tests.conftest import add_layer, layer_data
 from web import create_app
 from web.extensions import limiter
 
@@ -29,8 +31,7 @@ STAFF = {
 }
 
 
-@pytest.fixture
-def webtest(container):
+def _publish_webtest(container) -> None:
     """Every division's complaints and concerns run the small web test process."""
     publish_shipped(container.uow(), container.runtime, bundle_from_directory(BUNDLE))
     with container.uow() as uow:
@@ -39,14 +40,12 @@ def webtest(container):
             processes.update(complaint="web_test", concern="web_test")
             division.config = {**division.config, "processes": processes}
         uow.commit()
-    return container
 
 
-@pytest.fixture
-def staff(webtest):
+def _add_staff(container) -> dict:
     """Staff accounts by username, each with an id and an API token."""
     found = {}
-    with webtest.uow() as uow:
+    with container.uow() as uow:
         divisions = {d.code: d for d in uow.divisions.all()}
         password_hash = hash_password(PASSWORD)
         for username, memberships in STAFF.items():
@@ -58,6 +57,24 @@ def staff(webtest):
             found[username] = {"id": user.id, "token": token}
         uow.commit()
     return found
+
+
+# Built once per session and database kind, then copied for each test (tests/conftest.py, "layers").
+add_layer("webtest", "container", _publish_webtest)
+add_layer("staff", "webtest", _add_staff)
+
+
+@pytest.fixture
+def webtest(container):
+    """Every division's complaints and concerns run the small web test process (the database is a copy of
+    the "webtest" layer, which `_publish_webtest` built once)."""
+    return container
+
+
+@pytest.fixture
+def staff(webtest, request):
+    """Staff accounts by username, each with an id and an API token (in the copied "staff" layer)."""
+    return copy.deepcopy(layer_data(request, "staff"))
 
 
 @pytest.fixture

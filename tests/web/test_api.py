@@ -1,7 +1,11 @@
 """The JSON API: cases, tasks, messages and versions, with stable error codes."""
 from __future__ import annotations
 
+import pytest
+
 from tests.web.conftest import api, open_case, open_task
+
+pytestmark = pytest.mark.both_databases  # received dates, list filters and paging are stored and queried
 
 RECORD = {"summary": "Missed", "happened_on": "2026-12-01", "category": "service", "eligible": True}
 NEW_CASE = {"division": "IA", "kind": "complaint", "channel": "phone", "received_at": "2026-12-21T15:00:00+00:00",

@@ -1,11 +1,14 @@
 """Schemathesis drives the API from its OpenAPI document through the WSGI app and finds no server errors."""
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.web.conftest import api, open_case, open_task
+
+pytestmark = pytest.mark.both_databases  # fuzzed values reach the database's own type and length checks
 
 EXAMPLES = 8
 

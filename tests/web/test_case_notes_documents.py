@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.case_notes import CaseNote
 from storage.files import StoredFile
 from tests.web.conftest import login, open_case
+
+pytestmark = pytest.mark.both_databases  # note length, newest-first order and stored documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.web.conftest import RECORD_FORM, login, open_case, open_task
+
+pytestmark = pytest.mark.both_databases  # received dates and the case list's filters are stored and queried
 
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

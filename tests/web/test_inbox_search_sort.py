@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.web.conftest import login, open_case
+
+pytestmark = pytest.mark.both_databases  # search and sort are SQL (LIKE, NULL order)
 
 
 def _references(html: str) -> list[str]:

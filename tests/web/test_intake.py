@@ -4,7 +4,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from tests.web.conftest import login
+
+pytestmark = pytest.mark.both_databases  # received dates and status-link lookups are stored and queried
 
 COMPLAINT = {"summary": "I waited an hour and nobody saw me.", "happened_on": "2026-12-01", "on_behalf": "no",
              "name": "Pat Jones", "email": "pat@example.org", "contact_preference": "email", "needs_support": "yes",

@@ -12,6 +12,8 @@ from tests.web.conftest import api, login
 from tests.web.test_public_status import letter_link
 from tests.web.test_recorded_messages import responded  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.both_databases  # received days are judged against stored windows
+
 # stage 1 reply sent Wed 23 Dec 2026: the escalation window's last day is Mon 11 Jan 2027 (Christmas, Boxing Day
 # and New Year's Day are bank holidays in England)
 TUE_12_JAN_2027 = datetime(2027, 1, 12, 11, 0, tzinfo=timezone.utc)

@@ -20,6 +20,8 @@ from tests import reports_seed as seed
 from web import create_app
 from web.ops.logs import configure_logging
 
+pytestmark = pytest.mark.both_databases  # health and heartbeat take a dialect-specific path
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,11 +1,14 @@
 """The public complaint form's check-answers page, its date rules, anonymous complaints and the staff sign-in link."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from storage import models as m
 from tests.web.conftest import login
 from tests.web.test_intake import COMPLAINT
+
+pytestmark = pytest.mark.both_databases  # received dates are stored and read back per database
 
 FULL = {**COMPLAINT, "happened_on": "2026-10-14", "aware_on": "2026-12-14", "outcome_wanted": "An apology",
         "phone": "0123 456 789", "address": "1 High Street", "scribe": "yes", "advocate": "no",

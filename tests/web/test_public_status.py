@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from storage import models as m
 from tests.web.test_recorded_messages import responded  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.both_databases  # status-link lookups and stored replies
 
 
 def letter_link(webtest, reference):

@@ -2,8 +2,12 @@
 as 09:00 London on that day (and a date of today as now)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.web.conftest import login
 from tests.web.test_cases import _to_waiting
+
+pytestmark = pytest.mark.both_databases  # received instants are stored and read back per database
 
 
 def test_a_phone_complaint_recorded_with_a_date_and_no_time_was_received_at_nine_in_london(client, webtest):

@@ -7,7 +7,10 @@ from html.parser import HTMLParser
 import pytest
 
 from tests import reports_seed as seed
+from tests.conftest import add_layer
 from web import create_app
+
+pytestmark = pytest.mark.both_databases  # report figures are SQL aggregates over dates
 
 
 class Tables(HTMLParser):
@@ -44,16 +47,29 @@ class Tables(HTMLParser):
             self._caption += data
 
 
-@pytest.fixture
-def app(container, clock):
-    clock.set(seed.AS_OF)
+def _seed_a_year(container) -> None:
+    container.clock.set(seed.AS_OF)
     cases = seed.generate_year(per_division=80)
     seed.insert(container, cases)
     seed.add_learning(container, cases)
     seed.add_user(container, "ia_team", {"IA": ["complaints_team"]})
     seed.add_user(container, "group_lead", {"IA": ["governance"]}, group_wide=True)
     seed.add_user(container, "admin", {"IA": ["administrator"]})
-    app = create_app(container, TESTING=True, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+
+
+add_layer("reports_year", "container", _seed_a_year)  # seeded once per session and database kind, then copied
+
+
+@pytest.fixture
+def reports_year(container, clock):
+    """A copy of the initialised database with a year of seeded cases, learning actions and three users."""
+    clock.set(seed.AS_OF)
+    return container
+
+
+@pytest.fixture
+def app(reports_year):
+    app = create_app(reports_year, TESTING=True, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     return app
 
 
