@@ -13,6 +13,10 @@ OUTCOME_WORDS = {"upheld": "upheld", "partly_upheld": "partly upheld", "not_uphe
                  "resolved_informally": "resolved informally"}
 ANSWERS = {"informal": "your complaint", "formal": "your request to escalate your complaint",
            "appeal": "your appeal request"}
+# a request that arrived after its window's last day: the letter answers that request, on the day it arrived
+LATE_ANSWERS = {"escalation_requested": "your request to escalate your complaint",
+                "appeal_requested": "your appeal request",
+                "consent_received": "the written permission for your complaint"}
 
 
 def received_for(stage: str, data: dict, case) -> object:
@@ -26,13 +30,17 @@ def received_for(stage: str, data: dict, case) -> object:
     return data.get("stage1_received_at") or data.get("complaint_received_at") or case.received_at
 
 
-def answers(stage: str, data: dict, case) -> dict:
-    """What the letter acknowledges or answers, and the day it was received, in words."""
+def answers(stage: str, data: dict, case, late_request: str = "", late_received=None) -> dict:
+    """What the letter acknowledges or answers, and the day it was received, in words (a late request's letter
+    answers that request, received on its own day, at the stage whose window it missed)."""
     if case.kind == "compliment":
         return {"stage": "", "what": "your compliment", "received_at": case.received_at,
                 "received_on": long_date(case.received_at)}
     key = stage_key(stage)
     key = key if key in ANSWERS else "informal"
+    if late_request in LATE_ANSWERS and late_received:
+        return {"stage": key, "what": LATE_ANSWERS[late_request], "received_at": late_received,
+                "received_on": long_date(late_received)}
     received = received_for(key, data, case)
     return {"stage": key, "what": ANSWERS[key], "received_at": received, "received_on": long_date(received)}
 

@@ -174,7 +174,8 @@ def letter_context(case, division, draft_context: dict, delivery: Delivery, cale
         "today": long_date(now),
         "working_days_after": lambda n, start=None: long_date(
             calendar.deadline_after(_instant(start, now), int(n)).due),
-        "answers": letter_facts.answers(stage, data, case),
+        "answers": letter_facts.answers(stage, data, case, str(draft_context.get("late_request") or ""),
+                                        draft_context.get("received_on")),
         "stage_outcomes": letter_facts.outcomes(case, lambda key: key),
         "signer": signed_by or letter_facts.signer(None, [], division.name),
         "status_url": status_url,

@@ -86,9 +86,9 @@ def late_request(deadlines: list[Deadline], message: str, received: datetime,
 
 def out_of_time_letter(case: Case, late: LateRequest, data: dict[str, Any]) -> LetterDraft:
     """The letter that tells the complainant their request was out of time, and what happens now."""
-    context = {"data": data, "request": late.message, "request_words": late.words,
+    context = {"data": data, "request": late.message, "request_words": late.words, "late_request": late.message,
                "received_on": late.received_on.isoformat(), "last_day": late.last_day.isoformat(),
-               "window_stage": late.stage}
+               "window_stage": late.stage, "stage": late.stage}
     key = f"{case.reference}:{OUT_OF_TIME}:{late.message}:{late.received_on.isoformat()}:complainant"
     return LetterDraft("complainant", LETTER, context, key)
 

@@ -25,7 +25,10 @@ DAYS = re.compile(r"working_days_after\(\s*(?:complaint|stage1)_received_at\s*,\
 REPLY_TEMPLATES = ("stage_response",)
 OUTCOME_OF = {"upheld": "upheld", "partly upheld": "partly_upheld", "not upheld": "not_upheld",
               "resolved informally": "resolved_informally"}
-DECISION = re.compile(r"Our decision: your complaint is (upheld|partly upheld|not upheld|resolved informally)\.")
+# the decision as the reply states it: "Our decision at the formal stage 2: your complaint is upheld." (letters sent
+# before replies named their stage say "Our decision: ...")
+DECISION = re.compile(r"Our decision(?: at the [^:\n]+)?: your complaint is "
+                      r"(upheld|partly upheld|not upheld|resolved informally)\.")
 # which request answers which window, and how the page words it
 WINDOW_REQUEST = {DeadlineKind.ESCALATION_WINDOW: "escalation_requested",
                   DeadlineKind.APPEAL_WINDOW: "appeal_requested"}

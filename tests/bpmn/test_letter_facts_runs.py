@@ -14,6 +14,7 @@ import pytest
 from handlers.letters import OutboxLetterQueue
 from handlers.rendering import long_date
 from processes.calendar import WorkingCalendar
+from processes.late_requests import RequestOutOfTime
 from processes.status_links import StatusLinks
 from tests.bpmn import test_training_support as st
 from tests.bpmn.harness import DiagramRun
@@ -27,6 +28,9 @@ PERSON = {"name": "Riley Carter", "email": "riley@example.org"}
 UTC = timezone.utc
 RECEIVED = datetime(2026, 12, 23, 10, tzinfo=UTC)
 ESCALATED = datetime(2027, 1, 6, 10, tzinfo=UTC)
+# a stage 1 reply sent Wed 23 Dec 2026 gives until Mon 11 Jan 2027 to escalate (three bank holidays in between)
+WINDOW_LAST_DAY = datetime(2027, 1, 11, 10, tzinfo=UTC)
+LATE = datetime(2027, 1, 12, 10, tzinfo=UTC)
 APPEALED = datetime(2027, 1, 13, 10, tzinfo=UTC)
 CALENDAR = WorkingCalendar("england")
 
@@ -102,6 +106,31 @@ def group_other_letters(code: str) -> list[dict]:
     return sent
 
 
+def late_escalation(run) -> None:
+    """An escalation received the day after its window's last day, with no sweep run: recorded out of time."""
+    run.clock.set(LATE)
+    with pytest.raises(RequestOutOfTime):
+        run.message("escalation_requested", reasons="I was away", received_at=LATE.isoformat(), channel="email")
+
+
+def group_late_escalation(code: str) -> list[dict]:
+    run, sent = run_for(code, "group_complaint")
+    run.complete("triage", **triage_answers())
+    run.complete("allocate_line_manager", line_manager="lm.one")
+    run.complete("investigate", **findings(outcome="partly_upheld"))
+    late_escalation(run)
+    return [letter for letter in sent if letter["template"] == "request_out_of_time"]
+
+
+def training_late_escalation() -> list[dict]:
+    run, sent = run_for("ST", "training_complaint")
+    st.triage(run)
+    st.investigate_informally(run)
+    st.write_informal_response(run, outcome="partly_upheld")
+    late_escalation(run)
+    return [letter for letter in sent if letter["template"] == "request_out_of_time"]
+
+
 def training_letters() -> list[dict]:
     run, sent = run_for("ST", "training_complaint")
     st.triage(run)
@@ -126,8 +155,9 @@ def training_letters() -> list[dict]:
 def letters() -> list[dict]:
     found = []
     for code in ("IA", "EUK", "PL"):
-        found += [{**letter, "division": code} for letter in group_three_stages(code) + group_other_letters(code)]
-    found += [{**letter, "division": "ST"} for letter in training_letters()]
+        found += [{**letter, "division": code} for letter in group_three_stages(code) + group_other_letters(code)
+                  + group_late_escalation(code)]
+    found += [{**letter, "division": "ST"} for letter in training_letters() + training_late_escalation()]
     for code in DIVISIONS:
         found += [{**letter, "division": code, "kind": "compliment"} for letter in compliment_letters(code)]
     return [letter for letter in found if letter["addressee"] == "complainant"]
@@ -135,6 +165,8 @@ def letters() -> list[dict]:
 
 def received_day(letter: dict) -> str:
     key = letter["stage"]
+    if letter["template"] == "request_out_of_time":
+        return long_date(LATE)
     if letter["template"] in ("acknowledgement", "stage_response", "interim_response") and key == "formal":
         return long_date(ESCALATED)
     if letter["template"] in ("acknowledgement", "stage_response") and key == "appeal":
@@ -159,6 +191,7 @@ def test_every_letter_states_its_facts(letters):
         text, where = letter["text"], f"{letter['division']} {letter['template']} at {letter['stage']}"
         config = DIVISIONS[letter["division"]]["config"]
         assert f"received on {received_day(letter)}" in text, where
+        assert re.search(rf"^About: .+, received on {received_day(letter)}$", text, re.M), where
         assert LINKS.url(letter["reference"]) in text and LINKS.url(letter["reference"]) in letter["html"], where
         mailbox = config["feedback_mailbox" if letter.get("kind") == "compliment" else "complaints_mailbox"]
         assert letter["sender"] == mailbox == letter["reply_to"], where
@@ -195,6 +228,25 @@ def test_the_final_letters_name_each_stages_outcome_and_the_next_avenue(letters)
             assert f"- {avenue['name']}: {avenue['description']} ({avenue['contact']})" in finals[code]
     assert "At the formal stage, your complaint was upheld." in finals["ST"]
     assert "There is no further independent organisation that can review this complaint" in finals["ST"]
+
+
+def test_a_late_escalation_is_answered_with_the_day_it_arrived_and_the_last_day_that_passed(letters):
+    late = [letter for letter in letters if letter["template"] == "request_out_of_time"]
+    assert {letter["division"] for letter in late} == {"IA", "EUK", "PL", "ST"}
+    for letter in late:
+        text, where = letter["text"], letter["division"]
+        config = DIVISIONS[letter["division"]]["config"]
+        assert letter["stage"] == "informal" and letter["now"] == LATE, where
+        assert f"About: your request to escalate your complaint, received on {long_date(LATE)}\n" in text, where
+        assert f"which we received on {long_date(LATE)}" in text, where
+        assert f"The last day to make it was {long_date(WINDOW_LAST_DAY)}." in text, where
+        assert f"The last day to make it was {long_date(WINDOW_LAST_DAY)}." in letter["html"], where
+        assert "is our response to your complaint, and your complaint is now closed." in text, where
+        assert LINKS.url(letter["reference"]) in text and LINKS.url(letter["reference"]) in letter["html"], where
+        assert letter["sender"] == config["complaints_mailbox"] == letter["reply_to"], where
+        signer = f"The {letter['division']} complaints team\nComplaints team, {letter['division']}"
+        assert signer in text, where
+        assert "\n\nIf something outside your control stopped you" in text, where
 
 
 def test_acknowledgements_give_the_received_day_of_the_request_and_only_their_own_note(letters):

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from processes.intake import issue_access_token
 from scheduler import sweep_timers
 from tests.web.conftest import api, login
+from tests.web.test_public_status import letter_link
 from tests.web.test_recorded_messages import responded  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.both_databases  # received days are judged against stored windows
@@ -88,7 +88,7 @@ def test_the_api_refuses_a_late_escalation_with_out_of_time_and_records_it(clien
 
 @pytest.fixture
 def link(webtest, responded):  # noqa: F811
-    return f"/public/status/{issue_access_token(webtest.uow(), responded, webtest.clock.now())}"
+    return letter_link(webtest, responded)  # the link the stage 1 reply carries
 
 
 def test_the_status_page_stops_offering_escalation_after_the_last_day_even_before_a_sweep(client, webtest, link):

@@ -1,18 +1,28 @@
 """The private status page after a reply, and what it refuses: requests that do not apply change nothing."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
-from processes.intake import issue_access_token
 from storage import models as m
 from tests.web.test_recorded_messages import responded  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.both_databases  # status-link lookups and stored replies
 
 
-def _link(webtest, reference):
-    return f"/public/status/{issue_access_token(webtest.uow(), reference, webtest.clock.now())}"
+def letter_link(webtest, reference):
+    """The private link the complainant's latest letter carries, as the path they would follow."""
+    with webtest.uow() as uow:
+        case = uow.cases.by_reference(reference)
+        texts = [o.body_text for o in uow.outbox.for_case(case.id) if o.addressee == "complainant" and o.body_text]
+    links = re.findall(r"https?://[^/\s]+(/public/status/[\w-]+)", texts[-1]) if texts else []
+    assert links, "the complainant's latest letter carries no status link"
+    return links[-1]
+
+
+_link = letter_link
 
 
 def _counts(webtest):
