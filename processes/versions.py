@@ -56,8 +56,9 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
             note = f"Shipped version: {base_key} v{base.number} as it was in force, under its own process key"
             justified = {b["key"]: f"justified on {base_key} v{base.number}: {b['justification']}"
                          for b in (base.policy_check or {}).get("breaches", []) if b.get("justification")}
+    problems: list[dict[str, Any]] = []
     if base is None:
-        definition, problems = require_valid(bundle, runtime.services), []
+        definition = require_valid(bundle, runtime.services)
     else:  # a breach governance justified and published on the base stays justified; any other refuses
         definition, problems = validated(bundle, runtime.services)
         refused = [b for b in breaches_in(problems) if b["key"] not in justified]
