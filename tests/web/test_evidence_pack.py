@@ -54,8 +54,8 @@ def event_count(container):
         return session.scalar(select(func.count(m.Event.id)))
 
 
-@pytest.mark.parametrize("division, username, policy, process", [("IA", "ia.staff", "group", "ia_complaint"),
-                                                                   ("ST", "st.staff", "training", "training_complaint")])
+@pytest.mark.parametrize("division, username, policy, process", [
+    ("IA", "ia.staff", "group", "ia_complaint"), ("ST", "st.staff", "training", "training_complaint")])
 def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letters_sent(
         container, pack_client, division, username, policy, process):
     reference = withdrawn_case(container, division)
