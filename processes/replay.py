@@ -15,21 +15,25 @@ from .access import SYSTEM, Actor
 from .case_run import CaseRun, Runtime
 from .errors import Conflict, Forbidden, NotFound
 from .migration import _blockers, _migrate, _shifts
+from .process_scope import process_owners
 from .vocabulary import Role, VersionState
 
 REQUESTED, REPORTED = "replay_requested", "replay_reported"
 REPLAY_LIMIT = 200  # running cases, oldest first; a replay informs a decision, it is not a migration
 REPLAYABLE = (VersionState.DRAFT, VersionState.IN_REVIEW)
+REPLAYERS = (Role.GOVERNANCE, Role.PROCESS_ANALYST)
 
 
 def request_replay(uow: Any, runtime: Runtime, version_id: int, actor: Actor) -> None:
-    """Queue a replay of a version under review against the running cases of the divisions the requester sees."""
-    if actor.is_system or not actor.has_any_role(Role.GOVERNANCE, Role.PROCESS_ANALYST):
+    """Queue a replay of a version under review against the running cases of the divisions the requester governs:
+    only someone who may act on the process does, and the report reads only their divisions' cases."""
+    if actor.is_system or not actor.has_any_role(*REPLAYERS):
         raise Forbidden("only governance and process analysts may replay a version")
     with uow:
         version = uow.versions.get(version_id)
         if version is None:
             raise NotFound(f"no process version {version_id}")
+        process_owners(uow).require(actor, REPLAYERS, version.process_key, "replay its versions")
         if version.state not in REPLAYABLE:
             raise Conflict(f"version {version.number} is {version.state.replace('_', ' ')}; only a proposed version "
                            "is replayed")
@@ -38,8 +42,16 @@ def request_replay(uow: Any, runtime: Runtime, version_id: int, actor: Actor) ->
             raise Conflict("a replay of this version is already waiting for the worker")
         uow.events.append(None, REQUESTED, actor.username, runtime.clock.now(), version_id=version.id,
                           data={"process": version.process_key, "number": version.number, "sha256": version.sha256,
-                                "divisions": sorted(actor.divisions)})
+                                "divisions": governed_divisions(actor, [d.code for d in uow.divisions.all()])})
         uow.commit()
+
+
+def governed_divisions(actor: Actor, codes: list[str]) -> list[str]:
+    """The divisions whose cases a replay may read: where the requester governs or analyses processes (group-wide
+    holders of either role, every division); a role only to handle cases there is not enough."""
+    if actor.group_wide and actor.has_any_role(*REPLAYERS):
+        return sorted(codes)
+    return sorted(c for c in codes if any(actor.has_role(c, role) for role in REPLAYERS))
 
 
 def run_requested_replays(uow_factory: Callable[[], Any], runtime: Runtime, limit: int = 5) -> int:

@@ -10,7 +10,7 @@ from .access import SYSTEM, Actor
 from .bundle import MANIFEST, Bundle, bundle_from_files
 from .case_run import Runtime
 from .errors import BundleInvalid
-from .policy_review import blocking, policy_record
+from .policy_review import blocking, breaches_in, policy_record
 from .validation import require_valid, validate_bundle
 from .vocabulary import VersionState
 
@@ -49,11 +49,21 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
             return None
         base_key = bundle.manifest.get("base")
         base = uow.versions.published(base_key) if base_key else None
+        justified: dict[str, str] = {}
         if base is not None:
             files = {name: text.encode() for name, text in base.files.items()}
             bundle = bundle_from_files({**files, MANIFEST: bundle.files[MANIFEST]})
             note = f"Shipped version: {base_key} v{base.number} as it was in force, under its own process key"
-    definition = require_valid(bundle, runtime.services)
+            justified = {b["key"]: f"justified on {base_key} v{base.number}: {b['justification']}"
+                         for b in (base.policy_check or {}).get("breaches", []) if b.get("justification")}
+    problems: list[dict[str, Any]] = []
+    if base is None:
+        definition = require_valid(bundle, runtime.services)
+    else:  # a breach governance justified and published on the base stays justified; any other refuses
+        definition, problems = validated(bundle, runtime.services)
+        refused = [b for b in breaches_in(problems) if b["key"] not in justified]
+        if refused:
+            raise BundleInvalid(refused)
     with uow:
         if uow.versions.for_process(bundle.process_key):
             return None
@@ -62,7 +72,7 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
                                    files=_text_files(bundle), change_note=note, created_at=now,
                                    updated_at=now, submitted_at=now, reviewed_at=now, published_at=now,
-                                   policy_check=policy_record(bundle, []))
+                                   policy_check=policy_record(bundle, problems, justified))
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         uow.events.append(None, "version_published", SYSTEM.username, now, version_id=version.id,
                           data={"process": bundle.process_key, "number": 1, "sha256": bundle.sha256})

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 TIMER, TIMER_NAME, FILE = "triage_acknowledgement_due", "Acknowledgement due", "shared/intake.bpmn"
 THREE_DAYS = datetime(2026, 12, 30, 23, 59, 59, tzinfo=timezone.utc)  # 3 working days after Wed 23 Dec 2026
 FIVE_DAYS = datetime(2027, 1, 4, 23, 59, 59, tzinfo=timezone.utc)  # 5 (Christmas, Boxing Day and New Year off)
+WHY = "EUK's DWP contract gives five working days to acknowledge; agreed with the group policy owner"
 PEOPLE = {"euk.analyst": [("EUK", "process_analyst")], "euk.governance": [("EUK", "governance")],
           "euk.governance2": [("EUK", "governance")], "ia.governance": [("IA", "governance")],
           "ia.analyst": [("IA", "process_analyst")], "group.analyst": [("IA", "process_analyst")]}
@@ -126,8 +127,12 @@ def test_employability_uk_changes_its_acknowledgement_timer_and_only_its_new_cas
     set_timer(page, "working_days_after(complaint_received_at, 5)")
     page.click("#save-button")
     page.wait_for_url(re.compile(r".*/modeler/versions/\d+\?file=.*"))
-    assert "validation found no problems" in page.locator(".notice").inner_text()
+    # Five days breaks group policy 3.1.2, which EUK answers to: the analyst says why, and governance will see it.
+    assert "validation found 1 problem" in page.locator(".notice").inner_text()
+    breach = page.locator(f"#validation-report li.policy-breach[data-element='{TIMER}']")
+    assert "group policy 3.1.2" in breach.inner_text()
     page.fill("#f-change-note", "EUK acknowledges within 5 working days")
+    page.locator("#policy-justifications [data-breach] textarea").fill(WHY)
     page.click("#submit-button")
     page.wait_for_url(re.compile(r".*/governance/versions/\d+$"))
     review_url = page.url
@@ -152,6 +157,9 @@ def test_employability_uk_changes_its_acknowledgement_timer_and_only_its_new_cas
     page.locator("table a", has_text="Review v2").click()
     assert page.url == review_url
     assert "Employability UK" in page.inner_text("main")
+    justified = page.locator(f"#policy-check li.policy-breach[data-element='{TIMER}']")
+    assert "group policy 3.1.2" in justified.inner_text()
+    assert f"Justification by the author: {WHY}" in justified.inner_text()
     change = page.locator(f".change-list li[data-element='{TIMER}']")
     assert change.inner_text() == (f"Timer '{TIMER_NAME}' changed from working_days_after(complaint_received_at, 3) "
                                    "to working_days_after(complaint_received_at, 5)")

@@ -1,5 +1,6 @@
-"""In real Chromium: an analyst lengthens the group acknowledgement timer, sees the clause it breaks, justifies it to
-submit; governance sees the breach with the justification and rejects the version."""
+"""In real Chromium: an IA analyst lengthens the acknowledgement timer of IA's own process (built on the group
+diagram, so held to the group policy), sees the clause it breaks, justifies it to submit; governance sees the breach
+with the justification, replays it against IA's running case and rejects the version."""
 import re
 
 import pytest
@@ -19,7 +20,8 @@ WHY = "Pilot over the Christmas closure, agreed with the PSRD director until 31 
 @pytest.fixture(scope="module")
 def people(served):
     with served["container"].uow() as uow:
-        ia = uow.divisions.by_code("IA")
+        ia = uow.divisions.by_code("IA")  # IA runs its own process, as divisions.json ships it
+        ia.config = {**ia.config, "processes": {**ia.config["processes"], "complaint": "ia_complaint"}}
         for username, role in (("ia.analyst.e2e", "process_analyst"), ("ia.governance.e2e", "governance")):
             user = uow.users.add(username=username, display_name=username.title(), email=f"{username}@example.org",
                                  password_hash=hash_password(PASSWORD))
@@ -54,7 +56,7 @@ def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governan
                          summary="My appointments keep moving")
     sign_in(page, base, "ia.analyst.e2e")
     page.goto(base + "/modeler/")
-    page.locator("[aria-labelledby='p-group_complaint'] a", has_text="Open").first.click()
+    page.locator("[aria-labelledby='p-ia_complaint'] a", has_text="Open").first.click()
     page.select_option("#file-choice", "shared/intake.bpmn")
     page.click(".file-picker button[type=submit]")
     set_timer(page, "working_days_after(complaint_received_at, 4)")
@@ -111,4 +113,4 @@ def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governan
     with people["container"].uow() as uow:
         version = uow.versions.get(int(review_url.rsplit("/", 1)[1]))
         assert version.state == "rejected" and version.policy_check["breaches"][0]["justification"] == WHY
-        assert uow.versions.published("group_complaint").number == 1
+        assert uow.versions.published("ia_complaint").number == 1

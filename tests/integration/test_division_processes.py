@@ -18,6 +18,7 @@ from tests.governance_support import add_user, published_id, version_rows
 TIMER = "working_days_after(complaint_received_at, 3)"
 FIVE = TIMER.replace("3)", "5)")
 INTAKE = "shared/intake.bpmn"
+WHY = {"group-acknowledge-within-3@triage_acknowledgement_due": "Pilot agreed with the division's director"}  # 3.1.2
 
 
 def intake(container, version_id: int) -> str:
@@ -66,7 +67,7 @@ def test_one_change_is_proposed_to_the_other_group_divisions_and_each_division_p
             assert row.change_note == "Five working days for every group division"
             assert '"process_key": "' + key + '"' in row.files["bundle.json"]  # its own manifest kept
     euk_draft = done.drafts["euk_complaint"].version_id
-    submit_version(container.uow(), container.runtime, euk_draft, group_analyst)
+    submit_version(container.uow(), container.runtime, euk_draft, group_analyst, justifications=WHY)
     euk_case = start_case(container.uow(), container.runtime, division="EUK", kind="complaint")
     ia_case = start_case(container.uow(), container.runtime, division="IA", kind="complaint")
 
@@ -110,7 +111,8 @@ def test_a_process_that_changed_the_same_file_its_own_way_is_not_overwritten(con
     own = intake(container, euk_v1).replace(TIMER, TIMER.replace("3)", "4)"))
     euk_gov, euk_gov2 = (add_user(container, n, "governance", division="EUK") for n in ("eve", "ed"))
     draft = save_version_draft(container.uow(), container.runtime, "euk_complaint", {INTAKE: own}, group_analyst)
-    submit_version(container.uow(), container.runtime, draft.version_id, group_analyst, "four days for EUK")
+    submit_version(container.uow(), container.runtime, draft.version_id, group_analyst, "four days for EUK",
+                   justifications=WHY)
     approve_version(container.uow(), draft.version_id, euk_gov, "ok")
     publish_version(container.uow(), container.runtime, draft.version_id, euk_gov2)
     source = save_version_draft(container.uow(), container.runtime, "ia_complaint",
@@ -141,7 +143,7 @@ def test_a_division_taking_its_own_process_starts_from_the_base_version_in_force
     gov2 = add_user(container, "grp2", "governance", division=("IA", "EUK", "PL"))
     draft = save_version_draft(container.uow(), container.runtime, "group_complaint",
                                {INTAKE: intake(container, base_v1).replace(TIMER, FIVE)}, group)
-    submit_version(container.uow(), container.runtime, draft.version_id, group, "five days")
+    submit_version(container.uow(), container.runtime, draft.version_id, group, "five days", justifications=WHY)
     approve_version(container.uow(), draft.version_id, gov2, "ok")
     publish_version(container.uow(), container.runtime, draft.version_id, gov2)
     shipped = bundle_from_directory(Path(__file__).resolve().parents[2] / "bpmn" / "euk_complaint")
@@ -153,3 +155,6 @@ def test_a_division_taking_its_own_process_starts_from_the_base_version_in_force
         assert version.process_key == "new_complaint" and version.number == 1 and version.state == "published"
         assert FIVE in version.files[INTAKE] and "group_complaint v2" in version.change_note
         assert json.loads(version.files["bundle.json"])["process_key"] == "new_complaint"
+        [breach] = version.policy_check["breaches"]  # the breach governance accepted on the base, still justified
+        assert breach["key"] in WHY
+        assert breach["justification"] == f"justified on group_complaint v2: {WHY[breach['key']]}"

@@ -10,7 +10,7 @@ from processes.policy_rules import load_rule_set
 from storage import models as m
 from tests.governance_support import add_user, version_rows
 
-PROCESS, INTAKE = "group_complaint", "shared/intake.bpmn"
+PROCESS, INTAKE = "ia_complaint", "shared/intake.bpmn"  # Interventions Alliance's own process
 ACK = "working_days_after(complaint_received_at, 3)"
 KEY = "group-acknowledge-within-3@triage_acknowledgement_due"
 
@@ -88,7 +88,7 @@ def test_a_manifest_naming_an_unknown_policy_is_an_ordinary_problem(container, p
     with container.uow() as uow:
         manifest = uow.versions.published(PROCESS).files["bundle.json"]
     saved = save_version_draft(container.uow(), container.runtime, PROCESS,
-                               {"bundle.json": manifest.replace('"include"', '"policy": "none", "include"')},
+                               {"bundle.json": manifest.replace('"title"', '"policy": "none", "title"')},
                                people["analyst"])
     [problem] = saved.problems
     assert problem["file"] == "bundle.json" and "policy 'none' is not one of group, training" in problem["message"]
@@ -101,7 +101,7 @@ def test_a_group_bundle_cannot_choose_the_laxer_training_rules_for_the_divisions
         published = uow.versions.published(PROCESS)
         manifest, text = published.files["bundle.json"], published.files[INTAKE]
     saved = save_version_draft(container.uow(), container.runtime, PROCESS, {
-        "bundle.json": manifest.replace('"include"', '"policy": "training", "include"'),
+        "bundle.json": manifest.replace('"title"', '"policy": "training", "title"'),
         INTAKE: text.replace(ACK, "working_days_after(complaint_received_at, 5)")}, people["analyst"])
     assert not [p for p in saved.problems if p.get("rule", "").startswith("group-")]  # held to training's 5 days
     before = version_rows(container)

@@ -3,6 +3,7 @@ days, made by the worker's job; repeatable, and nothing about any case changes."
 import pytest
 from sqlalchemy import select
 
+from processes.accounts import load_actor
 from processes.errors import Conflict, Forbidden
 from processes.governance import save_version_draft, submit_version
 from processes.lifecycle import start_case
@@ -11,7 +12,7 @@ from scheduler import replay_versions
 from storage import models as m
 from tests.governance_support import add_user
 
-PROCESS, INTAKE = "group_complaint", "shared/intake.bpmn"
+PROCESS, INTAKE = "ia_complaint", "shared/intake.bpmn"  # Interventions Alliance's own process
 ACK = "working_days_after(complaint_received_at, 3)"
 KEY = "group-acknowledge-within-3@triage_acknowledgement_due"
 
@@ -42,6 +43,10 @@ def test_a_replay_reports_each_running_case_whose_acknowledgement_would_move_a_w
     euk = start_case(container.uow(), container.runtime, division="EUK", kind="complaint", summary="Not ours")
     before = case_state(container, ia)
     governance = add_user(container, "gill", "governance", division="IA")
+    with container.uow() as uow:  # handling EUK's cases is no licence to read them in a replay
+        uow.users.add_membership(governance.user_id, uow.divisions.by_code("EUK").id, "complaints_team")
+        uow.commit()
+    governance = load_actor(container.uow(), governance.user_id)
     request_replay(container.uow(), container.runtime, proposed, governance)
     assert latest_replay(container.uow(), proposed)["waiting"] is True
     with pytest.raises(Conflict, match="already waiting"):
@@ -75,3 +80,16 @@ def test_only_governance_and_analysts_replay_and_only_a_proposed_version(contain
     with pytest.raises(Conflict, match="only a proposed version"):
         request_replay(container.uow(), container.runtime, published, governance)
     assert latest_replay(container.uow(), published) is None
+
+
+def test_governance_of_another_division_cannot_replay_and_nothing_is_queued(container, proposed):
+    euk_gov = add_user(container, "erin", "governance", division="EUK")
+    euk_ana = add_user(container, "eric", "process_analyst", division="EUK")
+    with container.uow() as uow:
+        before = len(uow.events.for_version(proposed))
+    for outsider in (euk_gov, euk_ana):
+        with pytest.raises(Forbidden, match="Interventions Alliance"):
+            request_replay(container.uow(), container.runtime, proposed, outsider)
+    with container.uow() as uow:
+        assert len(uow.events.for_version(proposed)) == before
+    assert latest_replay(container.uow(), proposed) is None

@@ -54,9 +54,10 @@ def event_count(container):
         return session.scalar(select(func.count(m.Event.id)))
 
 
-@pytest.mark.parametrize("division, username, policy", [("IA", "ia.staff", "group"), ("ST", "st.staff", "training")])
+@pytest.mark.parametrize("division, username, policy, process", [
+    ("IA", "ia.staff", "group", "ia_complaint"), ("ST", "st.staff", "training", "training_complaint")])
 def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letters_sent(
-        container, pack_client, division, username, policy):
+        container, pack_client, division, username, policy, process):
     reference = withdrawn_case(container, division)
     view = case_view(container.uow(), container.runtime, reference, SYSTEM)
     assert view.case.status == "closed" and view.case.outcome == "withdrawn"
@@ -75,6 +76,7 @@ def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letter
     assert facts["case"]["retention_until"] == view.case.retention_until.isoformat()
     [version] = facts["versions"]
     assert (version["number"], version["sha256"]) == (view.version.number, view.version.sha256)
+    assert version["process_key"] == view.version.process_key == process  # the division's own process, not the base
     assert version["sha256"] in page
     assert [(s["step"], s["by"]) for s in version["steps"]] == [("Published", "system")]  # the shipped version
     bundle_zip = f"process/{view.version.process_key}-v{view.version.number}-{view.version.sha256[:12]}.zip"
@@ -112,6 +114,7 @@ def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letter
     for shown in (printable, archive.read("index.html").decode()):
         assert f"Evidence pack: Complaint {reference}" in shown and view.version.sha256 in shown
         assert confirmation["subject"] in shown and rules.rules[0].text in shown and rules.sha256 in shown
+        assert f'<span class="mono">{process}</span>' in shown
 
 
 def test_staff_of_another_division_are_refused_the_pack_and_nothing_is_recorded(container, pack_client):
