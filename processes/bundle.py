@@ -10,7 +10,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 
-from .errors import BundleInvalid
+from .errors import BundleInvalid, InvalidInput
 from .input_bounds import NUL, nul_paths
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -91,6 +91,51 @@ def bundle_from_directory(path: Path) -> Bundle:
     for include in manifest.get("include", []):
         files.update(_read_tree(path.parent / include, path.parent))
     return bundle_from_files(files)
+
+
+def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
+    """Write a bundle as the folder `bundle_from_directory` reads: its own files under `path`, the files of each
+    folder its manifest includes (e.g. "shared/...") beside it, under `path.parent`, where the manifest finds them.
+
+    Files in those folders that the bundle does not hold are removed, so the folders end up exactly the bundle.
+    A folder holding another process's bundle, or files but no bundle.json, is refused and nothing is written.
+    Returns the folders written."""
+    path = Path(path)
+    includes = [str(name).strip("/") for name in bundle.manifest.get("include", [])]
+    _refuse_foreign_folder(path, bundle.process_key)
+    roots = {path: {}} | {path.parent / name: {} for name in includes}
+    for name, content in bundle.files.items():
+        included = next((inc for inc in includes if name == inc or name.startswith(inc + "/")), None)
+        target = (path.parent / name) if included else (path / name)
+        roots[path.parent / included if included else path][target] = content
+    for root, wanted in roots.items():
+        if root.exists():
+            for old in sorted(p for p in root.rglob("*") if p.is_file() and p not in wanted):
+                old.unlink()
+        for target, content in wanted.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    return list(roots)
+
+
+def _refuse_foreign_folder(path: Path, process_key: str) -> None:
+    if path.exists() and not path.is_dir():
+        raise _folder_refused(f"{path} is a file, not a folder")
+    manifest = path / MANIFEST
+    if manifest.is_file():
+        try:
+            found = json.loads(manifest.read_bytes()).get("process_key")
+        except ValueError:
+            found = None
+        if found != process_key:
+            raise _folder_refused(f"{path} holds the bundle of process {found!r}, not {process_key!r}; "
+                                  "choose another folder")
+    elif path.is_dir() and any(path.iterdir()):
+        raise _folder_refused(f"{path} is not empty and is not a bundle folder; choose an empty or new folder")
+
+
+def _folder_refused(message: str) -> InvalidInput:
+    return InvalidInput(message, {"DIR": [message]})
 
 
 def _read_tree(source: Path, base: Path) -> dict[str, bytes]:

@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .ports import UnitOfWork
 
+import re
+
 from .access import SYSTEM, Actor
-from .bundle import Bundle
+from .bundle import Bundle, bundle_from_files
+from .errors import InvalidInput, NotFound
 from .case_run import Runtime
 from .validation import require_valid
 from .vocabulary import VersionState
@@ -49,3 +52,35 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
                           data={"process": bundle.process_key, "number": 1, "sha256": bundle.sha256})
         uow.commit()
         return version.id
+
+
+VERSION_REF = re.compile(r"^(?:(?P<key>[A-Za-z0-9_.-]+):(?P<number>\d+)|(?P<id>\d+))$")
+
+
+def version_bundle(uow: UnitOfWork, ref: str) -> tuple[Bundle, dict]:
+    """The bundle of the version `ref` names, `process_key:number` (e.g. group_complaint:3) or a version id, and a
+    summary of the version."""
+    found = VERSION_REF.match((ref or "").strip())
+    if not found:
+        raise InvalidInput(f"{ref!r} names no version: give process_key:number (e.g. group_complaint:3) or a "
+                           "version id", {"VERSION": ["Give process_key:number or a version id"]})
+    with uow:
+        if found["id"]:
+            version = uow.versions.get(int(found["id"]))
+        else:
+            version = next((v for v in uow.versions.for_process(found["key"]) if v.number == int(found["number"])),
+                           None)
+        if version is None:
+            raise NotFound(f"no process version {ref}")
+        bundle = bundle_from_files({name: text.encode("utf-8") for name, text in version.files.items()})
+        return bundle, {"id": version.id, "process_key": version.process_key, "number": version.number,
+                        "state": version.state, "sha256": version.sha256}
+
+
+def record_export(uow: UnitOfWork, version: dict, actor: Actor = SYSTEM) -> None:
+    """Note in the version's history that it was written out as a bundle folder."""
+    with uow:
+        uow.events.append(None, "version_exported", actor.username, uow.clock_now(), version_id=version["id"],
+                          data={"process": version["process_key"], "number": version["number"],
+                                "sha256": version["sha256"], "to": "folder"})
+        uow.commit()
