@@ -78,6 +78,52 @@
     return (data.problems || []).map(function (p) { return p.element; }).filter(Boolean);
   }
 
+  // The handle between the canvas and the properties panel: drag it, or focus it and use the arrow keys
+  // (Home / End for the narrowest and widest). The width is kept for the next page in this browser.
+  var SIDE_KEY = 'complaints.modeler.sideWidth';
+
+  function wireResize(layout, handle, onResize) {
+    var min = Number(handle.getAttribute('aria-valuemin'));
+    function max() { return Math.max(min, Math.min(Number(handle.getAttribute('aria-valuemax')), layout.clientWidth - 360)); }
+    function setWidth(width, keep) {
+      var clamped = Math.round(Math.max(min, Math.min(max(), width)));
+      layout.style.setProperty('--side-width', clamped + 'px');
+      handle.setAttribute('aria-valuenow', String(clamped));
+      handle.setAttribute('aria-valuetext', clamped + ' pixels wide');
+      if (keep) { try { window.localStorage.setItem(SIDE_KEY, String(clamped)); } catch (err) { /* private mode */ } }
+      onResize();
+      return clamped;
+    }
+    var kept = null;
+    try { kept = Number(window.localStorage.getItem(SIDE_KEY)); } catch (err) { kept = null; }
+    setWidth(kept || Number(handle.getAttribute('aria-valuenow')), false);
+    handle.addEventListener('pointerdown', function (event) {
+      event.preventDefault();
+      handle.setPointerCapture(event.pointerId);
+      handle.classList.add('dragging');
+      var right = layout.getBoundingClientRect().right;
+      function move(e) { setWidth(right - e.clientX - handle.offsetWidth / 2, false); }
+      function up(e) {
+        handle.releasePointerCapture(e.pointerId);
+        handle.classList.remove('dragging');
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+        setWidth(Number(handle.getAttribute('aria-valuenow')), true);
+      }
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    handle.addEventListener('keydown', function (event) {
+      var now = Number(handle.getAttribute('aria-valuenow'));
+      var step = event.shiftKey ? 120 : 40;
+      var to = { ArrowLeft: now + step, ArrowRight: now - step, Home: min, End: max() }[event.key];
+      if (to === undefined) { return; }
+      event.preventDefault();
+      setWidth(to, true);
+    });
+    window.addEventListener('resize', function () { setWidth(Number(handle.getAttribute('aria-valuenow')), false); });
+  }
+
   function startBpmn(data, form, source) {
     if (!window.ComplaintsModeler) { return; }
     var layout = $('modeler-layout');
@@ -88,6 +134,9 @@
       onChange: function () { form.setAttribute('data-dirty', 'true'); }
     });
     var kept = [];
+    if ($('modeler-resize')) {
+      wireResize(layout, $('modeler-resize'), function () { if (mounted.resized) { mounted.resized(); } });
+    }
     mounted.ready.then(function (result) {
       kept = keptReferences(result);
       return mounted.highlight(problemElements(data));
