@@ -142,6 +142,7 @@
       return mounted.highlight(problemElements(data));
     }).then(function (marked) {
       if (marked.length) { selectElement(marked[0]); }
+      $('modeler-canvas').setAttribute('data-zoom', String(mounted.modeler.get('canvas').zoom()));
       $('modeler-canvas').setAttribute('data-ready', 'true');
       $('modeler-canvas').setAttribute('data-highlighted', marked.join(' '));
       if (window.ModelerExtras) { window.ModelerExtras.attach(mounted.modeler, $('element-extras'), data); }
