@@ -1,17 +1,17 @@
-"""Process versions: deploy a bundle as a draft, and publish the shipped diagrams on first start."""
+"""Process versions: deploy a bundle as a draft, publish the shipped diagrams on first start, and find a version to
+write back out as files."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ports import UnitOfWork
 
-import re
-
 from .access import SYSTEM, Actor
 from .bundle import Bundle, bundle_from_files
-from .errors import InvalidInput, NotFound
 from .case_run import Runtime
+from .errors import InvalidInput, NotFound
 from .validation import require_valid
 from .vocabulary import VersionState
 
@@ -57,7 +57,7 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
 VERSION_REF = re.compile(r"^(?:(?P<key>[A-Za-z0-9_.-]+):(?P<number>\d+)|(?P<id>\d+))$")
 
 
-def version_bundle(uow: UnitOfWork, ref: str) -> tuple[Bundle, dict]:
+def version_bundle(uow: UnitOfWork, ref: str) -> tuple[Bundle, dict[str, Any]]:
     """The bundle of the version `ref` names, `process_key:number` (e.g. group_complaint:3) or a version id, and a
     summary of the version."""
     found = VERSION_REF.match((ref or "").strip())
@@ -77,7 +77,7 @@ def version_bundle(uow: UnitOfWork, ref: str) -> tuple[Bundle, dict]:
                         "state": version.state, "sha256": version.sha256}
 
 
-def record_export(uow: UnitOfWork, version: dict, actor: Actor = SYSTEM) -> None:
+def record_export(uow: UnitOfWork, version: dict[str, Any], actor: Actor = SYSTEM) -> None:
     """Note in the version's history that it was written out as a bundle folder."""
     with uow:
         uow.events.append(None, "version_exported", actor.username, uow.clock_now(), version_id=version["id"],

@@ -1,7 +1,6 @@
 """The shipped diagrams are the source of truth: each validates, opens laid out in bpmn-js with lanes that are
 roles, and uses ids the modeler cannot confuse; the group diagrams are what IA, EUK and PL run."""
 import json
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -12,6 +11,7 @@ from processes.bundle import bundle_from_directory
 from processes.graph import FLOW_NODES
 from processes.validation import validate_bundle
 from tests.bpmn.harness import BPMN as BPMN_DIR
+
 DIAGRAMS = sorted(BPMN_DIR.glob("*/*.bpmn"))
 BUNDLES = sorted(p.parent for p in BPMN_DIR.glob("*/bundle.json"))
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",

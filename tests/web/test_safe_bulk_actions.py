@@ -126,7 +126,8 @@ def test_a_closed_case_sent_by_hand_is_refused_and_the_audit_names_every_case_an
     assert f"Moved 1 case: {moving}." in flash and f"{closed} (the case is closed)" in flash
     audit = client.get("/governance/audit").get_data(as_text=True)
     assert f'<li data-reference="{moving}" data-outcome="moved">{moving}: moved</li>' in audit
-    assert f'<li data-reference="{closed}" data-outcome="refused">{closed}: not moved (the case is closed)</li>' in audit
+    assert (f'<li data-reference="{closed}" data-outcome="refused">{closed}: not moved (the case is closed)</li>'
+            in audit)
     assert f'data-reference="{reminded}" data-outcome="refused">{reminded}: not moved (&#39;Remind the' in audit
 
 

@@ -193,9 +193,11 @@ def _review_page(version_id: int, *, decision_error: str | None = None, errors: 
         shown.problems = problems
     is_contributor = g.actor.username in shown.contributors or shown.proposed.author == g.actor.username
     first = next((i for i, pair in enumerate(shown.diagrams) if pair["changed"]), 0)
-    data = {"files": shown.diagrams, "first": first,
-            "pairUrl": url_for("governance.diagram", version_id=version_id, index=0).rsplit("/", 1)[0] + "/", "changed": sorted({c.element for c in shown.changes if c.element}),
+    pair_url = url_for("governance.diagram", version_id=version_id, index=0).rsplit("/", 1)[0] + "/"
+    data = {"files": shown.diagrams, "first": first, "pairUrl": pair_url,
+            "changed": sorted({c.element for c in shown.changes if c.element}),
             "problems": sorted({p["element"] for p in shown.problems if p.get("element")})}
-    return render_template("governance/review.html", review=shown, data=data, first=first, decision_error=decision_error,
-                           errors=errors or {}, can_decide=g.actor.has_any_role("governance"),
+    return render_template("governance/review.html", review=shown, data=data, first=first,
+                           decision_error=decision_error, errors=errors or {},
+                           can_decide=g.actor.has_any_role("governance"),
                            is_contributor=is_contributor), status
