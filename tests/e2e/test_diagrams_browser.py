@@ -198,6 +198,32 @@ def test_migration_asks_before_moving_and_publish_shows_the_weekly_intake(contai
     assert entry.locator(f"li[data-reference='{scenario['waiting'][5]}']").count() == 0
 
 
+def test_the_review_opens_on_the_changed_file_and_loads_each_diagram_when_its_tab_opens(container, browser, app_url):
+    from processes.governance import save_version_draft
+    analyst = add_user(container, "ana", "process_analyst")
+    add_user(container, "gill", "governance")
+    name = "shared/investigation.bpmn"
+    shipped = bundle_from_directory(ROOT / "bpmn" / "group_complaint").files[name].decode()
+    saved = save_version_draft(container.uow(), container.runtime, "group_complaint",
+                               {name: shipped.replace('name="', 'name="Checked: ', 1)}, analyst)
+    page = sign_in(browser, app_url, "gill")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "/diagrams/" in request.url else None)
+    page.goto(f"{app_url}/governance/versions/{saved.version_id}")
+    page.wait_for_selector("#diff-right[data-ready=true]", timeout=60_000)
+    selected = page.locator("#diff-tabs [role=tab][aria-selected=true]")
+    assert selected.count() == 1 and selected.inner_text().startswith(name) and "changed" in selected.inner_text()
+    assert page.get_attribute("#diff-right", "data-file") == name and len(fetched) == 1
+    # another tab, by keyboard: its diagrams are fetched only now
+    selected.focus()
+    page.keyboard.press("Home")
+    page.wait_for_selector("#diff-right[data-ready=true]", timeout=60_000)
+    first = page.locator("#diff-tabs [role=tab]").first
+    assert first.get_attribute("aria-selected") == "true" and first.evaluate("el => el === document.activeElement")
+    assert page.get_attribute("#diff-right", "data-file") == first.inner_text().split()[0] and len(fetched) == 2
+    assert page.get_attribute("#diff-right", "data-changed") == ""
+
+
 ROUND_TRIP = ROOT / "build" / "roundtrip" / "bpmn"  # the exported tree, kept for a look (untracked, like screenshots)
 
 
