@@ -34,11 +34,6 @@ pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not BUILD.exists(), reason="needs the front-end build (cd frontend && npm run build)")]
 
 
-@pytest.fixture(autouse=True)
-def fresh_sign_in_limit():
-    """These apps run without rate limits (RATELIMIT_ENABLED=False): there is no limit to reset."""
-
-
 @pytest.fixture
 def app_url(container, database_url):
     if not database_url.startswith("sqlite"):
@@ -117,6 +112,10 @@ def test_the_modeler_fills_the_window_width_and_its_properties_panel_resizes(con
     page.reload()
     page.wait_for_selector("#modeler-canvas[data-ready=true]", timeout=60_000)
     assert page.get_attribute("#modeler-resize", "aria-valuenow") == "340"  # kept for the next page
+    page.set_viewport_size({"width": 700, "height": 1000})  # a narrow window squeezes the panel for a while...
+    assert int(page.get_attribute("#modeler-resize", "aria-valuenow")) < 340
+    page.set_viewport_size({"width": VIEWPORT, "height": 1000})  # ...and gives the chosen width back
+    page.wait_for_function("document.getElementById('modeler-resize').getAttribute('aria-valuenow') === '340'")
     pick(page, "triage_due", "#x-use-working-days")
     assert page.input_value("#x-days") == "5"
     page.screenshot(path=str(SHOTS / "modeler-runtime-helper.png"))

@@ -85,8 +85,10 @@
   function wireResize(layout, handle, onResize) {
     var min = Number(handle.getAttribute('aria-valuemin'));
     function max() { return Math.max(min, Math.min(Number(handle.getAttribute('aria-valuemax')), layout.clientWidth - 360)); }
+    var preferred = null; // the width last chosen; a window too narrow for it only squeezes it for a while
     function setWidth(width, keep) {
       var clamped = Math.round(Math.max(min, Math.min(max(), width)));
+      if (keep || preferred === null) { preferred = clamped; }
       layout.style.setProperty('--side-width', clamped + 'px');
       handle.setAttribute('aria-valuenow', String(clamped));
       handle.setAttribute('aria-valuetext', clamped + ' pixels wide');
@@ -96,22 +98,26 @@
     }
     var kept = null;
     try { kept = Number(window.localStorage.getItem(SIDE_KEY)); } catch (err) { kept = null; }
-    setWidth(kept || Number(handle.getAttribute('aria-valuenow')), false);
+    preferred = kept || Number(handle.getAttribute('aria-valuenow'));
+    setWidth(preferred, false);
+    // Follow the pointer on the whole document, so a drag that outruns the handle (or loses its capture) still ends.
     handle.addEventListener('pointerdown', function (event) {
+      if (event.button !== 0) { return; }
       event.preventDefault();
-      handle.setPointerCapture(event.pointerId);
       handle.classList.add('dragging');
       var right = layout.getBoundingClientRect().right;
       function move(e) { setWidth(right - e.clientX - handle.offsetWidth / 2, false); }
       function up(e) {
-        handle.releasePointerCapture(e.pointerId);
+        if (e.type === 'pointerup') { move(e); }
         handle.classList.remove('dragging');
-        handle.removeEventListener('pointermove', move);
-        handle.removeEventListener('pointerup', up);
+        document.removeEventListener('pointermove', move);
+        document.removeEventListener('pointerup', up);
+        document.removeEventListener('pointercancel', up);
         setWidth(Number(handle.getAttribute('aria-valuenow')), true);
       }
-      handle.addEventListener('pointermove', move);
-      handle.addEventListener('pointerup', up);
+      document.addEventListener('pointermove', move);
+      document.addEventListener('pointerup', up);
+      document.addEventListener('pointercancel', up);
     });
     handle.addEventListener('keydown', function (event) {
       var now = Number(handle.getAttribute('aria-valuenow'));
@@ -121,7 +127,7 @@
       event.preventDefault();
       setWidth(to, true);
     });
-    window.addEventListener('resize', function () { setWidth(Number(handle.getAttribute('aria-valuenow')), false); });
+    window.addEventListener('resize', function () { setWidth(preferred, false); });
   }
 
   function startBpmn(data, form, source) {
