@@ -102,7 +102,7 @@ def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
     Returns the folders written."""
     path = Path(path)
     includes = [str(name).strip("/") for name in bundle.manifest.get("include", [])]
-    _refuse_foreign_folder(path, bundle.process_key)
+    _refuse_foreign_folder(path, bundle.process_key, [path.parent / name for name in includes])
     roots = {path: {}} | {path.parent / name: {} for name in includes}
     for name, content in bundle.files.items():
         included = next((inc for inc in includes if name == inc or name.startswith(inc + "/")), None)
@@ -118,20 +118,26 @@ def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
     return list(roots)
 
 
-def _refuse_foreign_folder(path: Path, process_key: str) -> None:
+def _refuse_foreign_folder(path: Path, process_key: str, includes: list[Path]) -> None:
     if path.exists() and not path.is_dir():
         raise _folder_refused(f"{path} is a file, not a folder")
     manifest = path / MANIFEST
     if manifest.is_file():
         try:
-            found = json.loads(manifest.read_bytes()).get("process_key")
+            read = json.loads(manifest.read_bytes())
         except ValueError:
-            found = None
+            read = None
+        found = read.get("process_key") if isinstance(read, dict) else None
         if found != process_key:
             raise _folder_refused(f"{path} holds the bundle of process {found!r}, not {process_key!r}; "
                                   "choose another folder")
-    elif path.is_dir() and any(path.iterdir()):
+        return  # updating a bundle folder of this process: its included folders are updated with it
+    if path.is_dir() and any(path.iterdir()):
         raise _folder_refused(f"{path} is not empty and is not a bundle folder; choose an empty or new folder")
+    for folder in includes:  # a new bundle folder never takes over files already beside it
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise _folder_refused(f"{folder} already exists beside the new bundle folder {path}; export into a "
+                                  "copy of bpmn/ or an empty folder")
 
 
 def _folder_refused(message: str) -> InvalidInput:

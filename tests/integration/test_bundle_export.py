@@ -69,9 +69,16 @@ def test_a_folder_of_another_process_or_of_other_files_is_refused_and_left_alone
     assert "holds the bundle of process 'compliment', not 'demo_complaint'" in capsys.readouterr().err
     assert cli.main(["export", "demo_complaint:1", str(loose)]) == 2
     assert "is not empty and is not a bundle folder" in capsys.readouterr().err
+    (work / "shared").mkdir()
+    (work / "shared" / "mine.bpmn").write_text("not the product's")
+    before[work / "shared" / "mine.bpmn"] = b"not the product's"
+    assert cli.main(["export", "group_complaint:1", str(work / "group_complaint")]) == 2
+    assert "already exists beside the new bundle folder" in capsys.readouterr().err
+    assert not (work / "group_complaint").exists()
     assert {p: p.read_bytes() for p in work.rglob("*") if p.is_file()} == before
-    [(version_id, *_)] = versions(container, "demo_complaint")
-    assert not [kind for kind, _ in events(container, version_id) if kind == "version_exported"]
+    for key in ("demo_complaint", "group_complaint"):
+        [(version_id, *_)] = versions(container, key)
+        assert not [kind for kind, _ in events(container, version_id) if kind == "version_exported"]
 
 
 @pytest.mark.parametrize("ref, message", [
