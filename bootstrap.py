@@ -10,6 +10,7 @@ from handlers.letters import OutboxLetterQueue
 from processes.case_run import Runtime
 from processes.clock import OffsetClock, SystemClock
 from processes.definitions import DefinitionCache
+from processes.status_links import StatusLinks
 from settings import Settings
 from storage.db import make_engine
 from storage.unit_of_work import SqlUnitOfWork
@@ -45,8 +46,9 @@ def build(settings: Settings | None = None, clock=None) -> Container:
         Path(settings.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     clock = clock or (OffsetClock() if settings.clock == "demo" else SystemClock())
-    runtime = Runtime(clock=clock, services=build_registry(), letters=OutboxLetterQueue(),
-                      definitions=DefinitionCache())
+    links = StatusLinks(settings.secret_key, settings.link_base)
+    runtime = Runtime(clock=clock, services=build_registry(), letters=OutboxLetterQueue(status_links=links),
+                      definitions=DefinitionCache(), status_links=links)
     return Container(settings, engine, sessionmaker(engine, expire_on_commit=False), runtime)
 
 

@@ -28,7 +28,9 @@ DEMO_PASSWORD = "complaints-demo-2026"
 SHORT = {"complaints_team": "team", "line_manager": "manager", "investigating_officer": "officer",
          "appeal_panel": "panel", "psrd_director": "director", "hr": "hr", "process_analyst": "analyst",
          "governance": "governance", "administrator": "admin"}
-SECOND = {"investigating_officer": "officer2", "appeal_panel": "panel2", "line_manager": "manager2"}
+SECOND = {"investigating_officer": "officer2", "appeal_panel": "panel2", "line_manager": "manager2",
+          "governance": "governance2"}  # a second governance user, so four eyes can be walked within a division
+GROUP_WIDE = {"group.analyst": "process_analyst", "group.governance": "governance", "group.governance2": "governance"}
 PREFERRED = {"eligible": True, "is_eligible": True, "in_time": True, "within_time_limit": True, "consent_needed": False,
              "needs_consent": False, "serious": False, "misconduct": False, "misconduct_concerns": False,
              "learning": False, "has_learning": False, "reopen": False, "about_service_delivery": True,
@@ -43,6 +45,9 @@ def demo_users() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
         for role, short in SECOND.items():
             users.append((f"{code.lower()}.{short}", f"{code} {ROLES[role]} 2",
                           f"{code.lower()}.{short}@seetec.example", [(code, role)]))
+    for username, role in GROUP_WIDE.items():  # group-wide: may act on every division's processes
+        users.append((username, f"Group {ROLES[role]}{' 2' if username.endswith('2') else ''}",
+                      f"{username}@seetec.example", [(code, role) for code in ("IA", "EUK", "ST", "PL")]))
     return users
 
 
@@ -56,7 +61,7 @@ def load_users(container) -> list[str]:
             if uow.users.by_username(username) is not None:
                 continue
             user = uow.users.add(username=username, display_name=name, email=email, password_hash=password_hash,
-                                 is_active=True, is_group_wide=username == "admin")
+                                 is_active=True, is_group_wide=username == "admin" or username in GROUP_WIDE)
             pairs = memberships or [(code, "administrator") for code in divisions]
             for code, role in pairs:
                 if code in divisions:
@@ -192,7 +197,8 @@ def load_cases(container, per_division: int = 12) -> list[str]:
             except DomainError as exc:
                 log.warning("demo case not started in %s: %s", code, exc)
                 break
-            issue_access_token(container.uow(), reference, now)
+            links = container.runtime.status_links  # the same link the case's letters carry
+            issue_access_token(container.uow(), reference, now, links.token(reference) if links else None)
             drive(container, reference, steps=STEPS[i % len(STEPS)], variant=i)
             references.append(reference)
     return references

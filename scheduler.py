@@ -40,6 +40,14 @@ def anonymise_expired_cases(container) -> int:
     return len(run_retention(container.reporting_uow, container.clock.now()).anonymised)
 
 
+def replay_versions(container) -> int:
+    """Make the replay reports governance asked for: proposed versions against the running cases."""
+    from processes.replay import run_requested_replays
+    return run_requested_replays(container.uow, container.runtime)
+
+
+JOBS.append((replay_versions, 30, "replay_versions"))
+
 CRON_JOBS = [  # (callable(container), cron fields in Europe/London, job id)
     (send_report_packs, {"hour": 6, "minute": 30}, "send_report_packs"),
     (remind_learning_actions, {"hour": 7, "minute": 0}, "remind_learning_actions"),

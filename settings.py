@@ -22,7 +22,8 @@ class Settings:
     smtp_ssl: bool = False
     smtp_username: str = ""
     smtp_password: str = ""
-    mail_from: str = "complaints@seetec.example"
+    mail_from: str = "complaints@seetec.example"  # the sender of mail a division's configuration gives none for
+    public_url: str = ""  # the base of links in letters (the status link); empty: http://host:port
     smtp_timeout: float = 30.0
     smtp_ca_file: str = ""  # an extra CA bundle, for a relay with a private certificate
     demo_mail: bool = True  # `complaints serve` starts a local SMTP catcher when smtp_host is a loopback address
@@ -53,6 +54,11 @@ class Settings:
         if self.sweep_seconds <= 0 or self.lease_sweeps <= 0:
             raise ValueError("sweep_seconds and lease_sweeps (COMPLAINTS_SWEEP_SECONDS, COMPLAINTS_LEASE_SWEEPS) "
                              "must be positive")
+
+    @property
+    def link_base(self) -> str:
+        """Where letters' links point: COMPLAINTS_PUBLIC_URL, else this server's own address."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def lease_seconds(self) -> float:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from processes.operators import HandlerContext
+from processes.stage_outcomes import outcome_from
 
 OUTCOMES = {"upheld", "partly_upheld", "not_upheld", "resolved_informally", "withdrawn", "ineligible",
             "transferred", "recorded", "expired"}
@@ -9,8 +10,17 @@ OUTCOMES = {"upheld", "partly_upheld", "not_upheld", "resolved_informally", "wit
 
 def send_letter(ctx: HandlerContext, template: str, recipient: str = "complainant") -> dict:
     """Queue a letter or email to the complainant (or another named recipient)."""
+    if template == "stage_response":
+        keep_stage_outcome(ctx, ctx.case.stage)
     ctx.send(template, recipient)
     return {"queued": template}
+
+
+def keep_stage_outcome(ctx: HandlerContext, stage: str) -> None:
+    """A stage's response decides that stage's outcome: keep it on the case beside the later stages' own."""
+    decided = outcome_from(stage, ctx.data, ctx.clock.now().isoformat())
+    if decided is not None:
+        ctx.update_case(stage_outcome=decided)
 
 
 def notify_staff(ctx: HandlerContext, template: str, role: str) -> dict:

@@ -84,7 +84,8 @@ class OutboxDispatcher:
                 row.message_id = row.message_id or message_id_for(row.id, row.idempotency_key, self.domain)
                 letters.append(Outgoing(row.id, row.case_id, row.template, row.addressee, row.recipient,
                                         tuple(row.cc or ()), self._reply_to(uow, row), row.subject, row.body_text,
-                                        row.body_html, row.message_id, row.created_at, row.attempts))
+                                        row.body_html, row.message_id, row.created_at, row.attempts,
+                                        getattr(row, "sender", None)))
             uow.commit()
         return Batch(token, letters)
 
@@ -123,9 +124,10 @@ class OutboxDispatcher:
                         continue
                 cc = tuple(a for a in letter.cc if is_valid_address(a))
                 notes = [f"copy to {a} not sent: malformed address" for a in letter.cc if a not in cc]
+                from_address = letter.sender if is_valid_address(letter.sender or "") else self.sender_address
                 try:
-                    refused = connection.send(build_message(replace(letter, cc=cc), self.sender_address),
-                                              self.sender_address, [letter.recipient, *cc])
+                    refused = connection.send(build_message(replace(letter, cc=cc), from_address),
+                                              from_address, [letter.recipient, *cc])
                 except DeliveryFailed as exc:
                     if not exc.permanent:  # the session may be broken: start a fresh one for the next row
                         session.close()

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from processes.accounts import token_hash
 from processes.calendar import WorkingCalendar
+from processes.status_links import StatusLinks
 
+from . import letter_facts
 from .rendering import TEMPLATES, LetterNotRenderable, LetterRenderer, long_date, stage_key
 
 KEY_LIMIT = 255
+ACCESS_PERIOD = timedelta(days=365)  # a status link lasts a year from the latest letter that carries it
+ACCESS_RENEW = timedelta(days=30)
 POST = "post"
 PLAIN_FORMATS = {"", "email", "standard", "none"}
 POST_FORMATS = {"post", "letter", "paper"}
@@ -143,9 +148,12 @@ def role_addresses(uow, division, role: str) -> list[str]:
 
 
 def letter_context(case, division, draft_context: dict, delivery: Delivery, calendar: WorkingCalendar,
-                   now: datetime, addressee: str = "", deadlines: list[dict] | None = None) -> dict:
-    """What every template sees: case, division, its config, task data, support needs and the handler's extras."""
+                   now: datetime, addressee: str = "", deadlines: list[dict] | None = None,
+                   signed_by: dict | None = None, status_url: str = "") -> dict:
+    """What every template sees: case, division, its config, task data, support needs, the handler's extras and
+    the letter's facts (what it answers and when that arrived, each stage's outcome, signer, status link)."""
     data = draft_context.get("data") or {}
+    stage = draft_context.get("stage") or case.stage
     support = support_needs(case, data)
     complainant = dict(case.complainant or {})
     case_view = {"reference": case.reference, "kind": case.kind, "channel": case.channel,
@@ -166,6 +174,10 @@ def letter_context(case, division, draft_context: dict, delivery: Delivery, cale
         "today": long_date(now),
         "working_days_after": lambda n, start=None: long_date(
             calendar.deadline_after(_instant(start, now), int(n)).due),
+        "answers": letter_facts.answers(stage, data, case),
+        "stage_outcomes": letter_facts.outcomes(case, lambda key: key),
+        "signer": signed_by or letter_facts.signer(None, [], division.name),
+        "status_url": status_url,
     }
 
 
@@ -190,11 +202,38 @@ def idempotency_key(base: str, address: str) -> str:
 class OutboxLetterQueue:
     """Resolves recipients, renders subject, text and HTML, and writes an idempotent outbox row per copy."""
 
-    def __init__(self, templates: Path = TEMPLATES, renderer: LetterRenderer | None = None):
+    def __init__(self, templates: Path = TEMPLATES, renderer: LetterRenderer | None = None,
+                 status_links: StatusLinks | None = None):
         self.renderer = renderer or LetterRenderer(templates)
+        self.status_links = status_links
 
     def queue(self, uow, case, division, draft, now: datetime) -> None:
         """Write the draft's outbox rows; a letter that cannot be written becomes a failed row and an incident."""
+        base = draft.idempotency_key
+        if base.endswith(f":{draft.recipient}"):  # one copy per address per step, whichever role it came by
+            base = base[:-len(draft.recipient) - 1]
+        for delivery, letter in self.render(uow, case, division, draft, now):
+            if letter is None:
+                continue
+            uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(base, delivery.address),
+                           recipient=delivery.address[:254], cc=list(delivery.cc), addressee=draft.recipient[:120],
+                           template=draft.template[:80], subject=letter.subject, body_text=letter.text,
+                           body_html=letter.html, delivery=delivery.delivery, adjustments=list(delivery.adjustments),
+                           reply_to=reply_address(case, division) if delivery.audience == "complainant" else None,
+                           sender=sender_address(case, division), next_attempt_at=now, created_at=now,
+                           status="manual" if delivery.delivery == POST else "pending")
+
+    def preview(self, uow, case, division, draft, now: datetime) -> list[dict]:
+        """The draft's copies as `queue` would write them (a failure raises LetterNotRenderable), written nowhere."""
+        return [{"template": draft.template, "addressee": draft.recipient, "recipient": delivery.address,
+                 "sender": sender_address(case, division) or "",
+                 "reply_to": (reply_address(case, division) or "") if delivery.audience == "complainant" else "",
+                 "subject": letter.subject, "text": letter.text, "html": letter.html}
+                for delivery, letter in self.render(uow, case, division, draft, now, failures=False)]
+
+    def render(self, uow, case, division, draft, now: datetime, failures: bool = True) -> list:
+        """Each copy of the draft with its rendered letter; a copy that cannot be rendered is a failed row (or, with
+        failures off, as for a preview, a LetterNotRenderable) and is listed with None."""
         calendar = WorkingCalendar(division.nation, uow.closures.for_division(division.id))
         env = self._environment(uow, case)
         data = draft.context.get("data") or {}
@@ -203,26 +242,40 @@ class OutboxLetterQueue:
         try:
             deliveries = resolve(uow, case, division, draft.recipient, data)
         except RecipientUnknown as exc:
+            if not failures:
+                raise LetterNotRenderable(str(exc)) from None
             self._fail(uow, case, draft, now, draft.recipient, str(exc))
-            return
-        base = draft.idempotency_key
-        if base.endswith(f":{draft.recipient}"):  # one copy per address per step, whichever role it came by
-            base = base[:-len(draft.recipient) - 1]
+            return []
+        signed_by = self._signer(uow, division, draft.context.get("signer_id"),
+                                 str(draft.context.get("stage") or case.stage))
+        rendered: list = []
         for delivery in deliveries:
+            link = self._status_url(case, now) if delivery.audience == "complainant" else ""
             try:
                 context = letter_context(case, division, draft.context, delivery, calendar, now, draft.recipient,
-                                         deadlines)
-                letter = self.renderer.render(draft.template, context, env)
+                                         deadlines, signed_by, link)
+                rendered.append((delivery, self.renderer.render(draft.template, context, env)))
             except LetterNotRenderable as exc:
+                if not failures:
+                    raise
                 self._fail(uow, case, draft, now, delivery.address, str(exc))
-                continue
-            uow.outbox.add(case_id=case.id, idempotency_key=idempotency_key(base, delivery.address),
-                           recipient=delivery.address[:254], cc=list(delivery.cc), addressee=draft.recipient[:120],
-                           template=draft.template[:80], subject=letter.subject, body_text=letter.text,
-                           body_html=letter.html, delivery=delivery.delivery, adjustments=list(delivery.adjustments),
-                           reply_to=reply_address(case, division) if delivery.audience == "complainant" else None,
-                           next_attempt_at=now, created_at=now,
-                           status="manual" if delivery.delivery == POST else "pending")
+                rendered.append((delivery, None))
+        return rendered
+
+    def _signer(self, uow, division, user_id, stage: str) -> dict:
+        user = uow.users.get(user_id) if user_id else None
+        roles = [role for code, role in uow.users.memberships(user_id) if code == division.code] if user else []
+        return letter_facts.signer(user, roles, division.name, stage)
+
+    def _status_url(self, case, now: datetime) -> str:
+        # The link is the case's derived token; a case recorded by staff gets its link here, with its first letter.
+        if self.status_links is None:
+            return ""
+        token = self.status_links.token(case.reference)
+        if case.access_token_hash != token_hash(token) or case.access_expires_at is None \
+                or case.access_expires_at < now + ACCESS_RENEW:
+            case.access_token_hash, case.access_expires_at = token_hash(token), now + ACCESS_PERIOD
+        return self.status_links.url(case.reference)
 
     def _environment(self, uow, case):
         version = uow.versions.get(case.version_id) if getattr(case, "version_id", None) else None
@@ -237,6 +290,17 @@ class OutboxLetterQueue:
                              body_html="", status="failed", last_error=error, next_attempt_at=now, created_at=now)
         if row.status == "failed" and row.last_error == error:  # not a row an earlier run already queued
             raise_letter_incident(uow, case, row, error, now)
+
+
+def sender_address(case, division) -> str | None:
+    """Who the letter is from: the division's `mail_from`, else its feedback (compliments) or complaints mailbox;
+    None leaves the dispatcher's default sender."""
+    config = division.config or {}
+    if config.get("mail_from"):
+        return str(config["mail_from"])[:254]
+    if case is not None and case.kind == "compliment" and config.get("feedback_mailbox"):
+        return config["feedback_mailbox"]
+    return config.get("complaints_mailbox")
 
 
 def reply_address(case, division) -> str | None:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from processes.calendar import LONDON
 from processes.operators import HandlerContext
 
-from .case_handlers import OUTCOMES
+from .case_handlers import OUTCOMES, keep_stage_outcome
 
 DEFAULT_RETENTION_YEARS = 2
 ALERTED_ROLES = ("line_manager", "complaints_team")
@@ -30,6 +30,8 @@ def send_stage_letter(ctx: HandlerContext, template: str, stage: str = "", windo
     context = {"stage": stage or ctx.case.stage, "window_days": int(window_days)}
     if window_days:
         context["window_ends"] = ctx.calendar.deadline_after(now, int(window_days)).due.isoformat()
+    if template == "stage_response":
+        keep_stage_outcome(ctx, stage or ctx.case.stage)
     ctx.send(template, recipient, **context)
     return {"queued": template, "sent_at": now.isoformat(), **context}
 
@@ -139,6 +141,7 @@ def record_partner_copy(ctx: HandlerContext, update: dict) -> dict:
 def send_final_response(ctx: HandlerContext, outcome: str) -> dict:
     """Send the appeal response, which ends the procedure and names the other avenues for the case's contract."""
     steps = next_steps(ctx.division.config, ctx.data.get("contract"))
+    keep_stage_outcome(ctx, "appeal")
     ctx.send("stage_response", stage="appeal", outcome=outcome, final=True, next_steps=steps)
     ctx.record("final_response_sent", outcome=outcome)
     return {"sent_at": ctx.clock.now().isoformat(), "next_steps": steps}
@@ -150,8 +153,9 @@ def retention_years(config: dict, contract: str | None) -> int:
     return int(contract_config.get("retention_years") or config.get("retention_years") or DEFAULT_RETENTION_YEARS)
 
 
-def next_steps(config: dict, contract: str | None) -> str:
-    """The avenues open after the appeal stage: the contract's own, else the division's default."""
+def next_steps(config: dict, contract: str | None) -> str | list:
+    """The avenues open after the appeal stage: the contract's own, else the division's default (a sentence or a
+    list of {name, description, contact}); empty when there is none."""
     contract_config = (config.get("contracts") or {}).get(contract or "", {})
     return contract_config.get("next_steps") or config.get("next_steps", "")
 

@@ -65,6 +65,7 @@ class Outgoing:
     message_id: str
     created_at: datetime
     attempts: int
+    sender: str | None = None  # the division's From address; None: the dispatcher's default
 
 
 def build_message(letter: Outgoing, sender: str) -> EmailMessage:

@@ -61,6 +61,7 @@ class Version(Protocol):
     change_note: str
     review_note: str
     validation: list[Any]
+    policy_check: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime | None
     submitted_at: datetime | None
@@ -89,6 +90,7 @@ class Case(Protocol):
     access_token_hash: str | None
     access_expires_at: datetime | None
     created_at: datetime
+    stage_outcomes: dict[str, Any]
 
 
 class Instance(Protocol):

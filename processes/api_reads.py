@@ -6,6 +6,7 @@ from .calendar import WorkingCalendar
 from .case_run import CaseRun, Runtime
 from .case_view import _deadline_line, visible_case, waiting_messages
 from .lifecycle import open_task_line
+from .process_scope import process_owners
 from .read_models import plain_all
 from .task_view import task_view
 from .vocabulary import Role, TaskRowState
@@ -48,11 +49,12 @@ def api_task(uow, runtime: Runtime, task_id: int, actor: Actor) -> dict:
 
 
 def api_versions(uow, actor: Actor) -> list:
-    """Versions of the processes the actor's divisions run (every process for analysts and governance)."""
+    """Versions of the processes the actor's divisions run, and of those they may edit or govern."""
     with uow:
-        everything = actor.has_any_role(Role.PROCESS_ANALYST, Role.GOVERNANCE)
+        owners = process_owners(uow)
         keys = set()
         for division in uow.reference.divisions():
             if actor.can_see(division.code):
                 keys |= set((division.config or {}).get("processes", {}).values())
-        return plain_all(v for v in uow.versions.summaries() if everything or v.process_key in keys)
+        return plain_all(v for v in uow.versions.summaries() if v.process_key in keys
+                         or owners.may(actor, (Role.PROCESS_ANALYST, Role.GOVERNANCE), v.process_key))

@@ -83,14 +83,36 @@ def bundle_from_files(files: dict[str, bytes]) -> Bundle:
     return Bundle(dict(files), manifest)
 
 
+MAX_BASE_DEPTH = 4
+
+
 def bundle_from_directory(path: Path) -> Bundle:
-    """Read a bundle folder; `include` names files or folders of bpmn/ (e.g. "shared") copied in under that name."""
-    path = Path(path)
-    files = _read_tree(path, path)
-    manifest = json.loads(files.get(MANIFEST, b"{}"))
+    """Read a bundle folder; `include` names files or folders of bpmn/ (e.g. "shared") copied in under that name.
+
+    `base` names a sibling bundle folder whose files (with its own includes) the bundle starts from; the folder's
+    own files, its bundle.json first of all, replace the base's. A division's process is such a folder: its
+    version 1 is the shared group lifecycle under its own process key.
+    """
+    return bundle_from_files(_directory_files(Path(path), depth=0))
+
+
+def _directory_files(path: Path, depth: int) -> dict[str, bytes]:
+    own = _read_tree(path, path)
+    manifest = json.loads(own.get(MANIFEST, b"{}"))
+    files: dict[str, bytes] = {}
+    base = manifest.get("base")
+    if base:
+        if not isinstance(base, str) or not base or "/" in base or "\\" in base or base.startswith(".") \
+                or depth >= MAX_BASE_DEPTH:
+            raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json: base {base!r} must name a sibling "
+                                                               f"bundle folder (at most {MAX_BASE_DEPTH} deep)"}])
+        if not (path.parent / base / MANIFEST).is_file():
+            raise BundleInvalid([{"file": MANIFEST, "message": f"bundle.json: base bundle {base!r} does not exist"}])
+        files.update(_directory_files(path.parent / base, depth + 1))
+    files.update(own)
     for include in manifest.get("include", []):
         files.update(_read_tree(path.parent / include, path.parent))
-    return bundle_from_files(files)
+    return files
 
 
 def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
@@ -101,9 +123,11 @@ def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
     A folder holding another process's bundle, or files but no bundle.json, is refused and nothing is written.
     Returns the folders written."""
     path = Path(path)
+    if bundle.manifest.get("base"):
+        return _write_on_base(bundle, path)
     includes = [str(name).strip("/") for name in bundle.manifest.get("include", [])]
     _refuse_foreign_folder(path, bundle.process_key, [path.parent / name for name in includes])
-    roots = {path: {}} | {path.parent / name: {} for name in includes}
+    roots: dict[Path, dict[Path, bytes]] = {path: {}} | {path.parent / name: {} for name in includes}
     for name, content in bundle.files.items():
         included = next((inc for inc in includes if name == inc or name.startswith(inc + "/")), None)
         target = (path.parent / name) if included else (path / name)
@@ -116,6 +140,29 @@ def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
     return list(roots)
+
+
+def _write_on_base(bundle: Bundle, path: Path) -> list[Path]:
+    """A bundle built on a base (a division's process): only the files that differ from the base folder beside
+    `path` are written, as in bpmn/; the base itself is never touched."""
+    base = path.parent / str(bundle.manifest["base"])
+    if not (base / MANIFEST).is_file():
+        raise _folder_refused(f"{bundle.process_key} is built on {bundle.manifest['base']!r}: export it beside that "
+                              f"bundle folder (e.g. into bpmn/{bundle.process_key}, or a copy of bpmn/)")
+    _refuse_foreign_folder(path, bundle.process_key, [])
+    provided = _directory_files(base, depth=1)
+    dropped = sorted(name for name in provided if name not in bundle.files)
+    if dropped:
+        raise _folder_refused(f"the version no longer has {', '.join(dropped)}, which its base {base} provides; "
+                              "a folder built on a base cannot leave base files out")
+    wanted = {path / name: content for name, content in bundle.files.items() if provided.get(name) != content}
+    if path.exists():
+        for old in sorted(p for p in path.rglob("*") if p.is_file() and p not in wanted):
+            old.unlink()
+    for target, content in wanted.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return [path]
 
 
 def _refuse_foreign_folder(path: Path, process_key: str, includes: list[Path]) -> None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .aggregates import Case
+from .stage_outcomes import StageOutcome, record_stage_outcome
 from .vocabulary import CaseStatus
 
 DEFAULT_RETENTION_YEARS = 2  # a closed case's data is kept two years unless its contract says longer
@@ -23,6 +24,7 @@ class CaseChanges:
     outcome: str | None = None
     summary: str | None = None
     retention_years: int | None = None  # how long a case closed by this run is kept
+    stage_outcome: StageOutcome | None = None  # a stage's own decision, kept beside the case's latest outcome
 
     def ask(self, **changes: Any) -> None:
         """Record requested changes by field name; an unknown name is a handler's mistake, refused."""
@@ -81,6 +83,9 @@ def apply_changes(case: Case, changes: CaseChanges, now: datetime) -> tuple[str,
         record_outcome(case, changes.outcome)
     if changes.summary is not None:
         case.summary = changes.summary
+    if changes.stage_outcome is not None:
+        record_stage_outcome(case, changes.stage_outcome)
+        asked["stage_outcome"] = {"stage": changes.stage_outcome.stage, "outcome": changes.stage_outcome.outcome}
     if changes.closes and case.closed_at is None:
         retention_until = close(case, now, changes.retention_years)
         return "case_closed", {"outcome": case.outcome, "retention_until": str(retention_until)}

@@ -25,6 +25,7 @@ from .operators import Effects, HandlerContext, ServiceRegistry
 from .ports import LetterQueue, UnitOfWork
 from .sandbox import RUN_LIMITS
 from .scripting import CaseScriptEngine
+from .status_links import StatusLinks
 from .vocabulary import BREACHABLE_KINDS, DeadlineKind, DeadlineStatus, TaskRowState
 
 __all__ = ["CaseRun", "Runtime", "years_after"]
@@ -41,6 +42,7 @@ class Runtime:
     services: ServiceRegistry
     letters: LetterQueue
     definitions: DefinitionCache
+    status_links: StatusLinks | None = None  # the complainant's private link; None: a random token per issue
 
 
 @dataclass
@@ -111,11 +113,15 @@ class CaseRun:
         elif definition is not None and type(definition).__name__ == "MessageEventDefinition" and spec.bpmn_id:
             self.note("message_received", spec.bpmn_id, name=spec.bpmn_name, message=definition.name)
 
-    def run(self) -> bool:
-        """Run the engine until it waits; a failing step becomes a retryable incident. True when clean."""
+    def run(self, timers_first: bool = True) -> bool:
+        """Run the engine until it waits; a failing step becomes a retryable incident. True when clean.
+
+        `timers_first=False` lets a message just caught move on before due timers are looked at: a request received
+        in time but recorded after its window's timer fell due must not also close the window."""
         try:
-            for _ in range(MAX_ROUNDS):
-                self.workflow.refresh_timers()
+            for round_number in range(MAX_ROUNDS):
+                if timers_first or round_number:
+                    self.workflow.refresh_timers()
                 self.workflow.do_engine_steps(did_complete_task=self._completed)
                 if not any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
                     break
@@ -157,6 +163,8 @@ class CaseRun:
         for action in self.effects.learning_actions:
             uow.learning.add(case_id=self.case.id, created_at=now, **action)
         for draft in self.effects.letters:
+            # the letter is signed by whoever completed the step that sent it (a timer's letter: the team)
+            draft.context.setdefault("signer_id", self.actor.user_id)
             self.runtime.letters.queue(uow, self.case, self.division, draft, now)
         for kind, data in self.effects.events:
             self.note(kind, None, **data)

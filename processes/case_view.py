@@ -26,7 +26,8 @@ EVENT_LABELS = {
     "timer_fired": "Deadline reached", "service_completed": "Step done", "case_updated": "Case updated",
     "case_closed": "Case closed", "incident_raised": "Problem raised", "incident_retried": "Problem retried",
     CLASSIFIED: "Classified", "note_added": "Note added", "document_attached": "Document attached",
-    "file_attached": "File attached to a task",
+    "file_attached": "File attached to a task", "evidence_pack_made": "Evidence pack made",
+    "request_out_of_time": "Request out of time",
 }
 COMPLAINANT_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn")
 STAFF_MESSAGES = ("escalation_requested", "appeal_requested", "withdrawn", "consent_received")

@@ -8,6 +8,8 @@ from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .bundle_archive import bundle_from_zip, bundle_to_zip
 from .case_run import Runtime
 from .errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
+from .policy_review import blocking, division_policy_problems, policy_record, require_justified, unjustified
+from .process_scope import process_owners
 from .validation import refused_by_sandbox, validate_bundle
 from .vocabulary import Role, VersionState
 
@@ -25,7 +27,7 @@ class SavedDraft:
     problems: list[dict]
 
 
-def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str], actor: Actor, *,
+def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[str, str | None], actor: Actor, *,
                base_version_id: int | None = None, change_note: str | None = None,
                expected_sha256: str | None = None) -> SavedDraft:
     """Save changed files as a draft: the base draft is updated, any other base gets a new draft.
@@ -34,6 +36,7 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
     """
     _require(actor, ANALYST, "edit process diagrams")
     with uow:
+        process_owners(uow).require(actor, ANALYST, process_key, "edit its diagrams")
         base = uow.versions.get(base_version_id) if base_version_id else _latest(uow, process_key)
         if base is None or base.process_key != process_key:
             raise NotFound(f"no version of process {process_key!r} to start from")
@@ -54,8 +57,8 @@ def save_version_draft(uow, runtime: Runtime, process_key: str, changes: dict[st
                 version.change_note = change_note
         else:
             version, created = _new_draft(uow, bundle, actor, now, change_note or ""), True
-        version.validation = problems
-        if definition is not None and not problems:
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
+        if definition is not None and not blocking(problems):
             uow.versions.store_spec(bundle.sha256, definition.to_json())
         _log(uow, "version_drafted" if created else "version_saved", actor, now, version,
              based_on=base.number, files=sorted(changes), problems=len(problems))
@@ -69,11 +72,13 @@ def import_bundle(uow, runtime: Runtime, archive: bytes, actor: Actor, change_no
     bundle = bundle_from_zip(archive)
     _safe_bundle(_text(bundle), bundle.process_key)
     definition, problems = validate_bundle(bundle, runtime.services)
-    if problems:
-        raise BundleInvalid(problems)
+    if blocking(problems) or definition is None:
+        raise BundleInvalid(blocking(problems))
     with uow:
+        process_owners(uow).require(actor, ANALYST, bundle.process_key, "import a version of it")
         now = runtime.clock.now()
         version = _new_draft(uow, bundle, actor, now, change_note or f"Imported bundle {bundle.sha256[:12]}")
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         _log(uow, "version_imported", actor, now, version, sha256=bundle.sha256)
         uow.commit()
@@ -85,6 +90,7 @@ def export_bundle(uow, version_id: int, actor: Actor) -> tuple[str, bytes, str]:
     _require(actor, (ANALYST, GOVERNANCE), "export process bundles")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, (ANALYST, GOVERNANCE), version.process_key, "export its versions")
         bundle = bundle_from_files({name: text.encode() for name, text in version.files.items()})
         _log(uow, "version_exported", actor, uow.clock_now(), version)
         uow.commit()
@@ -92,11 +98,13 @@ def export_bundle(uow, version_id: int, actor: Actor) -> tuple[str, bytes, str]:
         return filename, bundle_to_zip(bundle), version.sha256
 
 
-def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_note: str | None = None) -> None:
-    """Send a draft for review; it must validate cleanly and is immutable from then on."""
+def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_note: str | None = None,
+                   justifications: dict[str, str] | None = None) -> None:
+    """Send a draft for review: it must validate, each policy breach justified; it is immutable from then on."""
     _require(actor, ANALYST, "submit versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, ANALYST, version.process_key, "submit its drafts")
         if version.state != VersionState.DRAFT:
             raise Conflict(f"version {version.number} is {_label(version.state)}; only a draft can be submitted")
         note = (version.change_note if change_note is None else change_note).strip()
@@ -104,13 +112,19 @@ def submit_version(uow, runtime: Runtime, version_id: int, actor: Actor, change_
             raise InvalidInput("say what changed and why before submitting", {"change_note": ["Enter a change note"]})
         bundle = _bundle_of(version)
         definition, problems = validate_bundle(bundle, runtime.services)
-        if problems:
-            raise BundleInvalid(problems)
+        problems += division_policy_problems(bundle, uow.divisions.all())
+        if blocking(problems) or definition is None:
+            raise BundleInvalid(blocking(problems))
+        record = policy_record(bundle, problems, justifications)
+        require_justified(record)
         now = runtime.clock.now()
         version.state, version.submitted_at, version.updated_at = VersionState.IN_REVIEW, now, now
-        version.change_note, version.validation = note, []
+        version.change_note, version.validation, version.policy_check = note, [], record
         uow.versions.store_spec(version.sha256, definition.to_json())
-        _log(uow, "version_submitted", actor, now, version, change_note=note)
+        _log(uow, "version_submitted", actor, now, version, change_note=note,
+             policy_rules=(record or {}).get("sha256"),
+             policy_breaches=[{"clause": b["clause"], "element": b.get("element"), "justification": b["justification"]}
+                              for b in (record or {}).get("breaches", [])])
         uow.commit()
 
 
@@ -129,11 +143,14 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
     _require(actor, GOVERNANCE, "publish versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, GOVERNANCE, version.process_key, "publish its versions")
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is None:
             raise Conflict(f"version {version.number} must be approved in review before it is published")
         definition, problems = validate_bundle(_bundle_of(version), runtime.services)
-        if problems:
-            raise BundleInvalid(problems)
+        problems += division_policy_problems(_bundle_of(version), uow.divisions.all())
+        refused = blocking(problems) + unjustified(version.policy_check, problems)
+        if refused or definition is None:
+            raise BundleInvalid(refused)
         now = runtime.clock.now()
         previous = uow.versions.published(version.process_key)
         if previous is not None:
@@ -146,6 +163,73 @@ def publish_version(uow, runtime: Runtime, version_id: int, actor: Actor) -> int
         return previous.id if previous else None
 
 
+@dataclass(frozen=True)
+class Proposed:
+    """What carrying one change to other divisions' processes did: a draft per process, or why not."""
+
+    drafts: dict[str, SavedDraft]
+    refused: dict[str, str]
+
+
+def propose_change_to(uow, runtime: Runtime, version_id: int, process_keys: list[str], actor: Actor,
+                      change_note: str = "") -> Proposed:
+    """Carry the files a version changed (against the version in force before it) to other processes, as a new
+    draft of each, so that a change meant for several divisions is made once.
+
+    Each draft is then reviewed and published by governance of its own division (or group-wide), so every
+    division still decides what its cases run on; the analyst must be allowed to edit every process named. A
+    process whose copy of a changed file differs from the source's starting point is refused rather than
+    overwritten (its own change would be lost).
+    """
+    _require(actor, ANALYST, "edit process diagrams")
+    with uow:
+        owners = process_owners(uow)
+        source = _version(uow, version_id)
+        owners.require(actor, ANALYST, source.process_key, "carry its changes elsewhere")
+        for key in process_keys:
+            owners.require(actor, ANALYST, key, "edit its diagrams")
+        starting = _starting_point(uow, source)
+        changed = {name: text for name, text in source.files.items()
+                   if name != "bundle.json" and (starting is None or starting.files.get(name) != text)}
+        removed = [name for name in (starting.files if starting else {}) if name not in source.files]
+        start_files = dict(starting.files) if starting is not None else None
+        source_key, source_number, source_note = source.process_key, source.number, source.change_note
+        targets: dict[str, tuple[int, dict[str, str]] | None] = {}
+        for key in dict.fromkeys(process_keys):
+            if key != source_key:
+                latest = _latest(uow, key)
+                targets[key] = (latest.id, dict(latest.files)) if latest is not None else None
+    if not changed and not removed:
+        raise InvalidInput(f"version {source_number} changes nothing against the version in force",
+                           {"process": ["There is no change to carry"]})
+    note = (change_note or source_note or "").strip() or f"Same change as {source_key} v{source_number}"
+    drafts, refused = {}, {}
+    for key, target in targets.items():
+        if target is None:
+            refused[key] = f"{key} has no version to start from"
+            continue
+        target_id, target_files = target
+        diverged = sorted(name for name in [*changed, *removed]
+                          if (start_files or {}).get(name) != target_files.get(name))
+        if diverged:
+            refused[key] = f"{key} has its own {', '.join(diverged)}; make the change there by hand"
+            continue
+        carried: dict[str, str | None] = {**changed, **{name: None for name in removed}}
+        drafts[key] = save_version_draft(uow, runtime, key, carried, actor, base_version_id=target_id,
+                                         change_note=note)
+    return Proposed(drafts, refused)
+
+
+def _starting_point(uow, version):
+    """The version in force when this one was drafted: the published one, or the one a published one replaced."""
+    published = uow.versions.published(version.process_key)
+    if published is not None and published.id != version.id and published.number < version.number:
+        return published
+    earlier = [v for v in uow.versions.for_process(version.process_key) if v.number < version.number
+               and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
+    return earlier[-1] if earlier else None
+
+
 def contributors(uow, version) -> set[str]:
     """Usernames of everyone who wrote, edited, imported or submitted a version."""
     return {e.actor for e in uow.events.for_version(version.id) if e.kind in CONTRIBUTING}
@@ -155,6 +239,7 @@ def _review(uow, version_id: int, actor: Actor, note: str, approve: bool) -> Non
     _require(actor, GOVERNANCE, "review versions")
     with uow:
         version = _version(uow, version_id)
+        process_owners(uow).require(actor, GOVERNANCE, version.process_key, "review its versions")
         if version.state != VersionState.IN_REVIEW or version.reviewer_id is not None:
             raise Conflict(f"version {version.number} is not waiting for a review decision")
         if version.author_id == actor.user_id or actor.username in contributors(uow, version):
@@ -222,6 +307,7 @@ def _require(actor: Actor, roles, doing: str) -> None:
 
 
 def _log(uow, kind: str, actor: Actor, now, version, **data) -> None:
+    """Append to the audit log, naming the divisions that run the process at that moment."""
     uow.events.append(None, kind, actor.username, now, version_id=version.id,
                       data={"process": version.process_key, "number": version.number, "sha256": version.sha256,
-                            **data})
+                            "divisions": process_owners(uow).codes(version.process_key), **data})

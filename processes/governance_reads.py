@@ -1,18 +1,23 @@
 """What the modeler and governance pages show: processes and their versions, a review, a case's version."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .access import ROLES, Actor
+from .access import ROLES, SYSTEM, Actor
 from .bundle import Bundle, bundle_from_files, parse_xml_safely
 from .change_list import Change, change_list
 from .change_list_bpmn import describe_elements
 from .errors import BundleInvalid, NotFound
 from .governance import contributors
+from .policy_review import blocking, policy_view
+from .process_scope import process_owners
 from .validation import DEADLINE_KINDS, validate_bundle
-from .vocabulary import OFFICE_ROLES, VersionState
+from .vocabulary import OFFICE_ROLES, Role, VersionState
+
+READERS = (Role.PROCESS_ANALYST, Role.GOVERNANCE)
 
 STATE_LABELS: dict[str, str] = {VersionState.DRAFT: "Draft", VersionState.IN_REVIEW: "In review",
                                  VersionState.PUBLISHED: "Published (in force)", VersionState.RETIRED: "Retired",
@@ -21,7 +26,8 @@ EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft save
                 "version_exported": "Exported", "version_submitted": "Submitted for review",
                 "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
                 "version_retired": "Retired", "cases_migrated": "Running cases migrated",
-                "case_migrated": "Moved to a new process version"}
+                "case_migrated": "Moved to a new process version", "replay_requested": "Replay requested",
+                "replay_reported": "Replay report made"}
 
 
 @dataclass
@@ -63,6 +69,11 @@ class ProcessLine:
     process_key: str
     title: str
     versions: list[VersionLine]
+    divisions: list[str] = field(default_factory=list)
+
+    @property
+    def owned_by(self) -> str:
+        return ", ".join(self.divisions) if self.divisions else "No division (a shared base, or not yet in use)"
 
     @property
     def in_force(self) -> VersionLine | None:
@@ -81,35 +92,45 @@ class Review:
     diagrams: list[dict]  # {"file", "changed"} per BPMN file; the XML is fetched per file (diagram_pair)
     history: list[dict]
     contributors: set[str] = field(default_factory=set)
+    policy: dict | None = None  # the policy rules checked, each breach and its justification
+    divisions: list[str] = field(default_factory=list)
+    may_review: bool = False
 
 
-def processes_overview(uow) -> list[ProcessLine]:
-    """Every process with all its versions and how many running cases each has."""
+def processes_overview(uow, *, actor: Actor = SYSTEM, roles: str | tuple[str, ...] = READERS) -> list[ProcessLine]:
+    """The processes the actor may act on in one of the roles, with all their versions and running cases."""
     with uow:
+        owners = process_owners(uow)
         counts = uow.versions.running_case_counts()
         names = _display_names(uow)
         grouped: dict[str, list[VersionLine]] = {}
         for row in uow.versions.listed():
-            grouped.setdefault(row.process_key, []).append(_line(row, names, counts))
-        return [ProcessLine(key, (versions[-1].title or key), sorted(versions, key=lambda v: -v.number))
+            if owners.may(actor, roles, row.process_key):
+                grouped.setdefault(row.process_key, []).append(_line(row, names, counts))
+        return [ProcessLine(key, (versions[-1].title or key), sorted(versions, key=lambda v: -v.number),
+                            sorted(owners.of(key).values()))
                 for key, versions in sorted(grouped.items())]
 
 
-def version_detail(uow, version_id: int) -> tuple[VersionLine, dict[str, str]]:
-    """A version and its files, as text."""
+def version_detail(uow, version_id: int, *, actor: Actor = SYSTEM,
+                   roles: str | tuple[str, ...] = READERS) -> tuple[VersionLine, dict[str, str]]:
+    """A version and its files, as text; Forbidden unless the actor holds one of the roles for its process."""
     with uow:
         row = uow.versions.get(version_id)
         if row is None:
             raise NotFound(f"no process version {version_id}")
+        process_owners(uow).require(actor, roles, row.process_key, "open its versions")
         return _line(row, _display_names(uow), uow.versions.running_case_counts(row.process_key)), dict(row.files)
 
 
-def review(uow, runtime, version_id: int) -> Review:
+def review(uow, runtime, version_id: int, *, actor: Actor = SYSTEM) -> Review:
     """Everything governance needs to decide on a version, compared with the version in force."""
     with uow:
         row = uow.versions.get(version_id)
         if row is None:
             raise NotFound(f"no process version {version_id}")
+        owners = process_owners(uow)
+        owners.require(actor, READERS, row.process_key, "read its reviews")
         names, counts = _display_names(uow), uow.versions.running_case_counts(row.process_key)
         versions = uow.versions.for_process(row.process_key)
         in_force = _compared_with(uow, row)
@@ -120,11 +141,41 @@ def review(uow, runtime, version_id: int) -> Review:
                    for e in uow.events.for_version(row.id)]
         return Review(
             proposed=_line(row, names, counts), in_force=_line(in_force, names, counts) if in_force else None,
-            changes=change_list(old_bundle, proposed_bundle), problems=problems,
+            changes=change_list(old_bundle, proposed_bundle), problems=blocking(problems),
             running=[_line(v, names, counts) for v in versions if counts.get(v.id)],
             diagrams=[{"file": p["file"], "changed": p["changed"]} for p in diagram_pairs(old_bundle, proposed_bundle)],
             history=history,
-            contributors=contributors(uow, row))
+            contributors=contributors(uow, row), policy=policy_view(proposed_bundle, row.policy_check, problems),
+            divisions=sorted(owners.of(row.process_key).values()),
+            may_review=not actor.is_system and owners.may(actor, Role.GOVERNANCE, row.process_key))
+
+
+def sibling_processes(uow, version_id: int, *, actor: Actor) -> list[tuple[str, str]]:
+    """(process key, "Title (run by ...)") of the other processes built on the same lifecycle (the same entry
+    process) that the actor may edit: where a change to this version can also be proposed."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            return []
+        owners = process_owners(uow)
+        entry = _entry(row.files)
+        found: dict[str, str] = {}
+        for other in uow.versions.listed():
+            if other.process_key == row.process_key or other.process_key in found or \
+                    other.state != VersionState.PUBLISHED or _entry(other.files) != entry:
+                continue
+            if owners.may(actor, Role.PROCESS_ANALYST, other.process_key):
+                run_by = ", ".join(sorted(owners.of(other.process_key).values()))
+                found[other.process_key] = f"{other.title or other.process_key} " + \
+                    (f"(run by {run_by})" if run_by else "(the shared base; no division runs it)")
+        return sorted(found.items())
+
+
+def _entry(files: dict[str, str]) -> str | None:
+    try:
+        return json.loads(files.get("bundle.json", "{}")).get("entry_process")
+    except ValueError:
+        return None
 
 
 FORECAST_WEEKS = 4
@@ -183,12 +234,14 @@ def diagram_pairs(old: Bundle | None, new: Bundle) -> list[dict]:
     return pairs + [{"file": n, "new": "", "old": before[n].decode(), "changed": True} for n in removed]
 
 
-def diagram_pair(uow, version_id: int, index: int) -> dict | None:
-    """One file of a review's diagram pairs (proposed and in force), for the review page to fetch when it is shown."""
+def diagram_pair(uow, version_id: int, index: int, *, actor: Actor = SYSTEM) -> dict | None:
+    """One file of a review's diagram pairs (proposed and in force), for the review page to fetch when it is shown;
+    Forbidden unless the actor may read the process's reviews."""
     with uow:
         row = uow.versions.get(version_id)
         if row is None:
             raise NotFound(f"no process version {version_id}")
+        process_owners(uow).require(actor, READERS, row.process_key, "read its reviews")
         in_force = _compared_with(uow, row)
         pairs = diagram_pairs(_bundle(in_force.files) if in_force else None, _bundle(row.files))
         return pairs[index] if 0 <= index < len(pairs) else None
@@ -224,14 +277,22 @@ def version_choices(uow) -> list[tuple[int, str]]:
         return [(v.id, f"{v.title or v.process_key} v{v.number} · {v.sha256[:12]}") for v in uow.versions.listed()]
 
 
-def governance_log(uow, limit: int = 200) -> list[dict]:
-    """The newest governance actions on versions, newest first."""
+def governance_log(uow, limit: int = 200, *, actor: Actor = SYSTEM) -> list[dict]:
+    """The newest governance actions on versions of processes the actor may read, newest first, each naming the
+    divisions that ran the process when it happened."""
     with uow:
+        owners = process_owners(uow)
         numbers = {v.id: (v.process_key, v.number) for v in uow.versions.listed()}
-        return [{"at": e.at, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "actor": e.actor,
-                 "version_id": e.version_id, "process_key": numbers.get(e.version_id, ("?", 0))[0],
-                 "number": numbers.get(e.version_id, ("?", 0))[1], "data": e.data}
-                for e in uow.events.governance_log(limit)]
+        entries = []
+        for e in uow.events.governance_log(limit * 4 if not actor.is_system else limit):
+            key, number = numbers.get(e.version_id, ("?", 0))
+            if not owners.may(actor, READERS, key):
+                continue
+            codes = (e.data or {}).get("divisions", owners.codes(key))
+            entries.append({"at": e.at, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "actor": e.actor,
+                            "version_id": e.version_id, "process_key": key, "number": number, "data": e.data,
+                            "divisions": ", ".join(codes) if codes else "none (shared base)"})
+        return entries[:limit]
 
 
 def element_names(files: dict[str, str]) -> dict[str, str]:

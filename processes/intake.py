@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .access import Actor
 from .accounts import token_hash
 from .calendar import LONDON
-from .case_run import CaseRun, Runtime
-from .case_view import COMPLAINANT_MESSAGES, waiting_messages
+from .case_rules import years_after
+from .case_run import Runtime
+from .case_view import COMPLAINANT_MESSAGES
 from .clock import as_utc
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .input_bounds import happened_problems, received_problems
 from .lifecycle import CHANNELS, KINDS, deliver_message, start_case
-from .vocabulary import CaseStatus
+from .public_status import case_for_token, public_status
 
 ACCESS_DAYS = 365
 RECORD_MONTHS = 12  # how far back staff may date a case they record
@@ -27,22 +27,6 @@ RESERVED_KEYS = {"now", "working_days_after", "reference", "division", "kind", "
                  "complainant", "support_needs"}
 MESSAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass
-class PublicStatus:
-    """What the complainant's private link shows."""
-
-    reference: str
-    kind: str
-    division: str
-    status: str
-    stage: str
-    outcome: str | None
-    received_at: datetime
-    next_deadline: datetime | None
-    can_send: list[str]
-    expires_at: datetime | None
 
 
 def complaint_problems(answers: dict, today: date, kind: str = "complaint") -> dict[str, list[str]]:
@@ -63,12 +47,17 @@ def complaint_problems(answers: dict, today: date, kind: str = "complaint") -> d
         elif value:
             for message in happened_problems(value, today, label):
                 add(name, message)
-    if not (answers.get("name") or "").strip():
-        add("name", "Enter your full name (we cannot look into anonymous complaints)")
+    happened, aware = answers.get("happened_on"), answers.get("aware_on")
+    if isinstance(happened, date) and isinstance(aware, date) and aware < happened and "aware_on" not in problems:
+        add("aware_on", f"The date you found out must be the same as or after the date it happened "
+                        f"({happened:%A %-d %B %Y})")
+    anonymous = answers.get("give_name") is False  # anonymous complaints are recorded and signposted (2.4.1-2.4.2)
+    if not anonymous and not (answers.get("name") or "").strip():
+        add("name", "Enter your full name, or choose to stay anonymous")
     email = (answers.get("email") or "").strip()
     if email and not EMAIL.match(email):
         add("email", "Enter an email address in the correct format, like name@example.com")
-    if not (email or (answers.get("phone") or "").strip() or (answers.get("address") or "").strip()):
+    if not anonymous and not (email or (answers.get("phone") or "").strip() or (answers.get("address") or "").strip()):
         add("email", "Give at least one way to contact you: email, phone or postal address")
     if answers.get("on_behalf") is None:
         add("on_behalf", "Select yes if you are complaining for someone else")
@@ -79,6 +68,20 @@ def complaint_problems(answers: dict, today: date, kind: str = "complaint") -> d
         if len(answers.get(name) or "") > 2000:
             add(name, "This answer is too long")
     return problems
+
+
+def time_limit_warning(answers: dict, today: date) -> str | None:
+    """A gentle warning (never a refusal) when the later of the event and the day it became known is more than a
+    year ago: the complaint may be out of time (2.3.2), and the complaints team decide."""
+    known = [d for d in (answers.get("happened_on"), answers.get("aware_on")) if isinstance(d, date)]
+    if not known:
+        return None
+    later = max(known)
+    if today <= years_after(later, 1):  # received on the anniversary is in time
+        return None
+    return (f"The latest date you gave is {later:%A %-d %B %Y}, more than a year ago. We can usually only look into "
+            f"complaints made within a year of what happened, or of when you found out. You can still send it: tell "
+            f"us in what happened if something stopped you complaining sooner, and we will consider it.")
 
 
 def compliment_problems(answers: dict) -> dict[str, list[str]]:
@@ -126,7 +129,9 @@ def submit_public(uow, runtime: Runtime, division: str, kind: str, answers: dict
     reference = start_case(uow, runtime, division=division, kind=kind, channel="web",
                            complainant=complainant_of(answers), summary=answers["summary"].strip(),
                            data=case_data(answers))
-    return reference, issue_access_token(uow, reference, runtime.clock.now())
+    links = runtime.status_links
+    return reference, issue_access_token(uow, reference, runtime.clock.now(),
+                                         links.token(reference) if links else None)
 
 
 def record_case(uow, runtime: Runtime, actor: Actor, division: str, kind: str, channel: str,
@@ -177,9 +182,10 @@ def _months_before(now: datetime, months: int) -> date:
         return today.replace(year=year, month=month + 1, day=28)
 
 
-def issue_access_token(uow, reference: str, now: datetime) -> str:
-    """A new unguessable link token for a case; only its hash is kept, and it expires."""
-    token = secrets.token_urlsafe(32)
+def issue_access_token(uow, reference: str, now: datetime, token: str | None = None) -> str:
+    """An unguessable link token for a case (the case's derived one when given, so its letters carry the same
+    link); only its hash is kept, and it expires."""
+    token = token or secrets.token_urlsafe(32)
     with uow:
         case = uow.cases.by_reference(reference)
         case.access_token_hash, case.access_expires_at = token_hash(token), now + timedelta(days=ACCESS_DAYS)
@@ -187,38 +193,24 @@ def issue_access_token(uow, reference: str, now: datetime) -> str:
     return token
 
 
-def _case_for_token(uow, token: str, now: datetime):
-    case = uow.cases.by_access_token_hash(token_hash(token)) if token and len(token) < 200 else None
-    if case is None or case.access_expires_at is None or case.access_expires_at < now:
-        raise NotFound("this link is not valid or has expired")
-    return case
-
-
-def public_status(uow, runtime: Runtime, token: str) -> PublicStatus:
-    """The status a complainant sees through their private link."""
-    with uow:
-        now = runtime.clock.now()
-        case = _case_for_token(uow, token, now)
-        division = uow.divisions.get(case.division_id)
-        run = CaseRun(runtime, uow, case, Actor("complainant"))
-        running = [d.due_at for d in uow.deadlines.running_for_case(case.id)
-                   if d.kind in ("acknowledgement", "response")]
-        closed = case.status == CaseStatus.CLOSED
-        can_send = [] if closed else [m for m in waiting_messages(run) if m in COMPLAINANT_MESSAGES]
-        return PublicStatus(case.reference, case.kind, division.name, case.status, case.stage, case.outcome,
-                            case.received_at, min(running, default=None), can_send, case.access_expires_at)
-
-
-def public_request(uow, runtime: Runtime, token: str, message: str, reasons: str) -> str:
-    """Deliver the complainant's escalation, appeal or withdrawal through their private link."""
+def public_request(uow, runtime: Runtime, token: str, message: str, reasons: str, confirm: str = "yes") -> str | None:
+    """Deliver the complainant's escalation, appeal or withdrawal through their private link, if the page offers it
+    now (a late request is taken, to be recorded as out of time); a withdrawal needs "yes", and "no" keeps the
+    complaint (returns None)."""
     if message not in COMPLAINANT_MESSAGES:
         raise InvalidInput("unknown request", {"message": ["Choose what you want to do"]})
+    if message not in public_status(uow, runtime, token).may_post:
+        raise Conflict("this request does not apply to the case now")
+    if message == "withdrawn" and confirm == "no":
+        return None
+    if message == "withdrawn" and confirm != "yes":
+        raise InvalidInput("confirm", {"confirm": ["Select yes to withdraw your complaint, or no to keep it"]})
     if message != "withdrawn" and not (reasons or "").strip():
-        raise InvalidInput("reasons are needed", {"reasons": ["Tell us why you are not satisfied"]})
+        raise InvalidInput("reasons are needed", {"reasons": ["Tell us why you are not satisfied with our reply"]})
     if len(reasons or "") > MAX_TEXT:
         raise InvalidInput("reasons are too long", {"reasons": [f"Use {MAX_TEXT:,} characters or fewer"]})
     with uow:
-        reference = _case_for_token(uow, token, runtime.clock.now()).reference
+        reference = case_for_token(uow, token, runtime.clock.now()).reference
     payload = {"reasons": (reasons or "").strip(), "received_at": runtime.clock.now().isoformat(), "channel": "web",
                "recorded_by": "complainant"}
     deliver_message(uow, runtime, reference, message, payload, Actor("complainant"))

@@ -5,6 +5,7 @@ immutable sandbox, may reach only the letter's data, and are refused at validati
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -50,7 +51,20 @@ def humanise(value, default: str = "") -> str:
     return str(value).replace("_", " ")
 
 
-LETTER_FILTERS = {"long_date": long_date, "humanise": humanise, "stage_key": stage_key}
+GREETING = re.compile(r"\A\s*(dear|hello|hi)\b[^\n,:]{0,80}[,:]?[ \t]*(\r?\n|(?=\S))", re.IGNORECASE)
+
+
+def without_greeting(value) -> str:
+    """Text a colleague typed, without a greeting of its own: the letter already opens 'Dear <name>,'."""
+    text = "" if value is None else str(value)
+    if not GREETING.match(text):
+        return text
+    rest = GREETING.sub("", text, count=1).lstrip()
+    return rest[:1].upper() + rest[1:]
+
+
+LETTER_FILTERS = {"long_date": long_date, "humanise": humanise, "stage_key": stage_key,
+                  "without_greeting": without_greeting}
 
 
 def bundle_templates(files: dict[str, Any]) -> dict[str, str]:

@@ -20,6 +20,15 @@ from .closing_forms import effective_form, record_classification
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .form_dates import DateContext
 from .input_bounds import received_problems
+from .late_requests import (
+    OUT_OF_TIME,
+    LateRequest,
+    RequestOutOfTime,
+    deliveries_of,
+    late_request,
+    out_of_time_letter,
+    windows_for,
+)
 from .ports import UnitOfWork
 from .staffing import assignment_refusal, named_people, self_claim_refusal, staffed_form, validate_task_data
 from .vocabulary import MANAGER_ROLES, CaseKind, Channel, Role, TaskRowState
@@ -135,13 +144,22 @@ def deliver_message(uow: UnitOfWork, runtime: Runtime, reference: str, message: 
         case = _visible_case(uow, reference, actor)
         run = CaseRun(runtime, uow, case, actor)
         waiting = {e.name for e in run.workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
+        if message in waiting:
+            _check_message_received(payload or {}, runtime.clock.now(), case, _window_opened(uow, case, message))
+        late = _late(uow, case, message, payload or {}, runtime.clock.now())
+        if late is not None:  # judged by its received day, whether or not a sweep has closed the window yet
+            recorded = [e.data for e in uow.events.for_case(case.id) if e.kind == OUT_OF_TIME]
+            if not any(d.get("message") == message and d.get("received_on") == late.received_on.isoformat()
+                       for d in recorded):  # the same late request sent twice is one record and one letter
+                _record_out_of_time(run, late, payload or {})
+                uow.commit()
+            raise RequestOutOfTime(late, case_reference=reference)
         if message not in waiting:
             raise Conflict(f"the case is not waiting for {message_words(message)} now", case_reference=reference)
-        _check_message_received(payload or {}, runtime.clock.now(), case, _window_opened(uow, case, message))
         event = BpmnEvent(MessageEventDefinition(message), payload=dict(payload or {}))
         run.workflow.catch(event)
         run.note("message_delivered", None, message=message, payload=payload or {})
-        run.run()
+        run.run(timers_first=False)
         run.save()
         uow.commit()
 
@@ -223,6 +241,28 @@ def _window_opened(uow: UnitOfWork, case: Case, message: str) -> tuple[datetime,
     kind, what = WINDOW_OF.get(message, (None, ""))
     opened = [row.started_at for row in uow.deadlines.running_for_case(case.id) if row.kind == kind]
     return (max(opened), what) if opened else None
+
+
+def _late(uow: UnitOfWork, case: Case, message: str, payload: dict[str, Any], now: datetime) -> LateRequest | None:
+    """The request, if it was received after the last day of the window it answers."""
+    try:
+        received = parse_instant(payload["received_at"]) if "received_at" in payload else now
+    except (TypeError, ValueError):
+        return None  # a received date that cannot be read is refused by the checks, not judged late
+    if received_problems(received, now, case.received_at):
+        return None
+    return late_request(windows_for(uow, case), message, received,
+                        deliveries_of(list(uow.events.for_case(case.id)), message))
+
+
+def _record_out_of_time(run: CaseRun, late: LateRequest, payload: dict[str, Any]) -> None:
+    """Note the late request, write to the complainant, and let the case carry on as its window closing says."""
+    run.note(OUT_OF_TIME, None, message=late.message, received_on=late.received_on.isoformat(),
+             last_day=late.last_day.isoformat(), reasons=str(payload.get("reasons") or "")[:2000],
+             channel=payload.get("channel"), recorded_by=payload.get("recorded_by"))
+    run.effects.letters.append(out_of_time_letter(run.case, late, dict(run.workflow.data)))
+    run.run()  # the window's timer is due: it fires now, as the sweep would have
+    run.save()
 
 
 def _check_message_received(payload: dict[str, Any], now: datetime, case: Case,

@@ -13,6 +13,7 @@ from . import engine
 from .access import Actor
 from .case_run import CaseRun, Runtime
 from .errors import Conflict, DomainError, Forbidden, NotFound
+from .process_scope import process_owners
 from .vocabulary import CaseStatus, Role, VersionState
 
 PREVIEW_LIMIT = 500
@@ -64,7 +65,7 @@ def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor, limi
     why not."""
     _require_governance(actor)
     with uow:
-        target = _published(uow, version_id)
+        target = _published(uow, version_id, actor)
         definition = runtime.definitions.get(uow, target)
         previews = []
         for case in uow.versions.running_cases(target.process_key, target.id, limit):
@@ -89,7 +90,7 @@ def migrate_cases(uow, runtime: Runtime, version_id: int, references: list[str],
     The audit entry names every case moved and every case refused with its reasons."""
     _require_governance(actor)
     with uow:
-        _published(uow, version_id)  # a run against a version that is not in force records nothing
+        _published(uow, version_id, actor)  # out of scope or not published: refused before any case moves
     result = MigrationResult()
     for reference in dict.fromkeys(references):
         try:
@@ -101,9 +102,10 @@ def migrate_cases(uow, runtime: Runtime, version_id: int, references: list[str],
         else:
             result.migrated.append(reference)
     with uow:
-        target = _published(uow, version_id)
+        target = _published(uow, version_id, actor)
         uow.events.append(None, "cases_migrated", actor.username, runtime.clock.now(), version_id=target.id,
                           data={"process": target.process_key, "number": target.number, "sha256": target.sha256,
+                                "divisions": process_owners(uow).codes(target.process_key),
                                 "requested": len(dict.fromkeys(references)), "migrated": result.migrated,
                                 "refused": result.refused})
         uow.commit()
@@ -112,7 +114,7 @@ def migrate_cases(uow, runtime: Runtime, version_id: int, references: list[str],
 
 def _migrate_case(uow, runtime: Runtime, version_id: int, reference: str, actor: Actor) -> list[str]:
     with uow:
-        target = _published(uow, version_id)
+        target = _published(uow, version_id, actor)
         case = uow.cases.by_reference(reference)
         division = uow.divisions.get(case.division_id) if case else None
         if case is None or not actor.can_see(division.code):
@@ -217,10 +219,11 @@ def _step(task_spec) -> str:
     return f"the internal step {task_spec.name!r}"
 
 
-def _published(uow, version_id: int):
+def _published(uow, version_id: int, actor: Actor):
     target = uow.versions.get(version_id)
     if target is None:
         raise NotFound(f"no process version {version_id}")
+    process_owners(uow).require(actor, Role.GOVERNANCE, target.process_key, "migrate its running cases")
     if target.state != VersionState.PUBLISHED:
         raise Conflict(f"cases can only move to the published version; version {target.number} is "
                        f"{target.state.replace('_', ' ')}")

@@ -222,3 +222,8 @@ class LetterQueue(Protocol):
     """Renders a handler's letter draft and writes it to the outbox in the caller's transaction."""
 
     def queue(self, uow: UnitOfWork, case: Case, division: Division, draft: LetterDraft, now: datetime) -> None: ...
+
+    def preview(self, uow: UnitOfWork, case: Case, division: Division, draft: LetterDraft,
+                now: datetime) -> list[dict[str, str]]:
+        """The draft's copies rendered exactly as `queue` would write them, written nowhere."""
+        ...

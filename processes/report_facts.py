@@ -16,6 +16,21 @@ STAGE_LABELS = {0: "Before stage 1", 1: "Informal stage 1", 2: "Formal stage 2",
 SLA_KINDS = ("acknowledgement", "response")
 
 
+SURVEY_FEEDBACK = "feedback"  # survey feedback not (or not yet) logged as a complaint
+SURVEY_LOGGED = "survey_logged_as_complaint"  # the timeline event once the participant agreed to a complaint
+KIND_LABELS = {"complaint": "Complaint", "compliment": "Compliment", "concern": "Concern",
+               SURVEY_FEEDBACK: "Survey feedback (not a complaint)"}
+
+
+def reported_kind(kind: str, channel: str, logged_as_complaint: bool) -> str:
+    """What a case counts as in reports: Seetec Training survey feedback is a complaint only once the participant
+    or employer agreed and it was logged as one; otherwise it 'will not be logged as a complaint' (policy,
+    Feedback Surveys)."""
+    if channel == "survey" and kind == "complaint" and not logged_as_complaint:
+        return SURVEY_FEEDBACK
+    return kind
+
+
 def stage_number(stage: str | None) -> int:
     """Read a stage name as the policy's stage number: informal 1, formal 2, appeal 3, anything else 0."""
     text = (stage or "").lower().replace("-", "_").replace(" ", "_")
@@ -48,6 +63,8 @@ class CaseFact:
     furthest_stage: int = 0
     themes: tuple[str, ...] = ()
     team: str | None = None
+    # each stage's own decision: (stage number, outcome, when decided), from the case's per-stage record
+    stage_outcomes: tuple[tuple[int, str, datetime | None], ...] = ()
 
 
 @dataclass(frozen=True)

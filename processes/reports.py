@@ -9,6 +9,7 @@ from .access import Actor
 from .calendar import LONDON, WorkingCalendar
 from .errors import Forbidden
 from .report_facts import (
+    KIND_LABELS,
     OUTCOME_LABELS,
     SLA_KINDS,
     STAGE_LABELS,
@@ -98,7 +99,8 @@ def compute_report(facts: Facts, scope: str, scope_label: str, period: Period, a
     complaints = [c for c in received if c.kind == "complaint"]
     report = Report(scope, scope_label, period, as_of)
     report.tables = [
-        _counted("received_by_kind", "Cases received by kind", "Kind", (c.kind.title() for c in received)),
+        _counted("received_by_kind", "Cases received by kind", "Kind",
+                 (KIND_LABELS.get(c.kind, c.kind.title()) for c in received)),
         _counted("received_by_channel", "Cases received by channel", "Channel",
                  (c.channel.replace("_", " ").title() for c in received)),
         _counted("complaints_by_stage", "Complaints received, by furthest stage reached", "Stage",
@@ -108,6 +110,7 @@ def compute_report(facts: Facts, scope: str, scope_label: str, period: Period, a
                  note="A case may have more than one theme."),
         _counted("outcomes", "Outcomes of cases closed", "Outcome",
                  (OUTCOME_LABELS.get(c.outcome or "", c.outcome or "Not recorded") for c in closed)),
+        stage_outcome_table(facts, period),
         sla_table(facts.deadlines, period, as_of),
         response_time_table(facts.deadlines, period, calendars),
         escalation_table(complaints),
@@ -117,6 +120,18 @@ def compute_report(facts: Facts, scope: str, scope_label: str, period: Period, a
         trend_table(facts, months or trailing_months(period), as_of),
     ]
     return report
+
+
+def stage_outcome_table(facts: Facts, period: Period) -> Table:
+    """Each stage's own decisions made in the period: a complaint upheld at stage 2 and not upheld on appeal
+    counts once at each stage, not only as the appeal's result."""
+    counts = Counter((STAGE_LABELS[stage], OUTCOME_LABELS.get(outcome, outcome))
+                     for c in facts.cases for stage, outcome, decided in c.stage_outcomes
+                     if stage and (period.contains(decided) if decided else period.contains(c.closed_at)))
+    rows = sorted(([stage, outcome, n] for (stage, outcome), n in counts.items()),
+                  key=lambda r: (list(STAGE_LABELS.values()).index(r[0]), -r[2], r[1]))
+    return Table("outcomes_by_stage", "Outcomes decided at each stage", ["Stage", "Outcome", "Count"], rows,
+                 chart=None, value_column=2, note="Each stage's own decision, with its own date.")
 
 
 def _counted(key: str, title: str, heading: str, labels, note: str = "") -> Table:

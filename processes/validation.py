@@ -13,6 +13,8 @@ from .expression_checks import ExpressionChecker
 from .forms import check_schema
 from .graph import structure_problems
 from .letter_templates import template_problems
+from .policy_review import policy_problems
+from .policy_rules import manifest_problems
 from .vocabulary import DeadlineKind
 
 DEADLINE_KINDS = tuple(kind for kind in DeadlineKind if kind is not DeadlineKind.TIMER)
@@ -21,7 +23,8 @@ DEADLINE_KINDS = tuple(kind for kind in DeadlineKind if kind is not DeadlineKind
 def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None, list[dict]]:
     """Parse and check a bundle; return the definition (if it parsed) and the list of problems."""
     expressions = ExpressionChecker()  # one sandbox budget for the whole bundle
-    problems = structure_problems(bundle) + expressions.bundle_problems(bundle) + template_problems(bundle)
+    problems = structure_problems(bundle) + expressions.bundle_problems(bundle) + template_problems(bundle) \
+        + manifest_problems(bundle)
     try:
         definition = parse_bundle(bundle)
     except BundleInvalid as exc:
@@ -31,7 +34,8 @@ def validate_bundle(bundle: Bundle, operators) -> tuple[ProcessDefinition | None
     for spec in definition.all_specs():
         for task_spec in spec.task_specs.values():
             problems += _check_task(definition, task_spec, operators, expressions)
-    return definition, _unique(problems)
+    problems = _unique(problems)
+    return definition, problems + policy_problems(bundle, problems)  # policy breaches: a kind of their own
 
 
 def refused_by_sandbox(problems: list[dict]) -> bool:
@@ -50,7 +54,7 @@ def _unique(problems: list[dict]) -> list[dict]:
 
 
 def require_valid(bundle: Bundle, operators) -> ProcessDefinition:
-    """The parsed definition, or BundleInvalid listing every problem."""
+    """The parsed definition, or BundleInvalid listing every problem (policy breaches too)."""
     definition, problems = validate_bundle(bundle, operators)
     if problems:
         raise BundleInvalid(problems)

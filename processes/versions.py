@@ -9,10 +9,11 @@ if TYPE_CHECKING:
     from .ports import UnitOfWork
 
 from .access import SYSTEM, Actor
-from .bundle import Bundle, bundle_from_files
+from .bundle import MANIFEST, Bundle, bundle_from_files
 from .case_run import Runtime
-from .errors import InvalidInput, NotFound
-from .validation import require_valid
+from .errors import BundleInvalid, InvalidInput, NotFound
+from .policy_review import blocking, policy_record
+from .validation import require_valid, validate_bundle
 from .vocabulary import VersionState
 
 
@@ -21,14 +22,15 @@ def _text_files(bundle: Bundle) -> dict[str, str]:
 
 
 def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor, change_note: str = "") -> int:
-    """Validate a bundle and save it as a new draft version of its process."""
-    definition = require_valid(bundle, runtime.services)
+    """Validate a bundle and save it as a new draft version of its process (policy breaches are justified later)."""
+    definition, problems = validated(bundle, runtime.services)
     with uow:
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=uow.versions.next_number(bundle.process_key),
                                    title=bundle.manifest.get("title", bundle.process_key), state=VersionState.DRAFT,
                                    sha256=bundle.sha256, files=_text_files(bundle), author_id=actor.user_id,
                                    change_note=change_note, created_at=now, updated_at=now)
+        version.validation, version.policy_check = problems, policy_record(bundle, problems)
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         uow.events.append(None, "version_drafted", actor.username, now, version_id=version.id,
                           data={"process": bundle.process_key, "number": version.number, "sha256": bundle.sha256})
@@ -37,7 +39,22 @@ def deploy_draft(uow: UnitOfWork, runtime: Runtime, bundle: Bundle, actor: Actor
 
 
 def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | None:
-    """Record a shipped bundle as version 1, published by the system, if its process has no versions yet."""
+    """Record a shipped bundle as version 1, published by the system, if its process has no versions yet.
+
+    A bundle built on a `base` process that is already published here (an installation that ran the group lifecycle
+    before each division had its own process) starts from the base's version in force, not from the shipped files,
+    so that changes governance published to the base are not lost when a division takes its own process.
+    """
+    note = "Shipped version"
+    with uow:
+        if uow.versions.for_process(bundle.process_key):
+            return None
+        base_key = bundle.manifest.get("base")
+        base = uow.versions.published(base_key) if base_key else None
+        if base is not None:
+            files = {name: text.encode() for name, text in base.files.items()}
+            bundle = bundle_from_files({**files, MANIFEST: bundle.files[MANIFEST]})
+            note = f"Shipped version: {base_key} v{base.number} as it was in force, under its own process key"
     definition = require_valid(bundle, runtime.services)
     with uow:
         if uow.versions.for_process(bundle.process_key):
@@ -45,13 +62,22 @@ def publish_shipped(uow: UnitOfWork, runtime: Runtime, bundle: Bundle) -> int | 
         now = runtime.clock.now()
         version = uow.versions.add(process_key=bundle.process_key, number=1, state=VersionState.PUBLISHED,
                                    title=bundle.manifest.get("title", bundle.process_key), sha256=bundle.sha256,
-                                   files=_text_files(bundle), change_note="Shipped version", created_at=now,
-                                   updated_at=now, submitted_at=now, reviewed_at=now, published_at=now)
+                                   files=_text_files(bundle), change_note=note, created_at=now,
+                                   updated_at=now, submitted_at=now, reviewed_at=now, published_at=now,
+                                   policy_check=policy_record(bundle, []))
         uow.versions.store_spec(bundle.sha256, definition.to_json())
         uow.events.append(None, "version_published", SYSTEM.username, now, version_id=version.id,
                           data={"process": bundle.process_key, "number": 1, "sha256": bundle.sha256})
         uow.commit()
         return version.id
+
+
+def validated(bundle: Bundle, operators: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """The parsed definition and the bundle's policy breaches; any other problem refuses the bundle."""
+    definition, problems = validate_bundle(bundle, operators)
+    if blocking(problems) or definition is None:
+        raise BundleInvalid(blocking(problems))
+    return definition, problems
 
 
 VERSION_REF = re.compile(r"^(?:(?P<key>[A-Za-z0-9_.-]+):(?P<number>\d+)|(?P<id>\d+))$")

@@ -99,6 +99,8 @@ class ProcessVersion(Base):
     change_note: Mapped[str] = mapped_column(Text, default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     validation: Mapped[list] = mapped_column(default=list)
+    # the policy rules file and hash it was validated against, each breach and its justification
+    policy_check: Mapped[dict | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column()
@@ -141,6 +143,8 @@ class Case(Base):
     access_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     access_expires_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
+    # each stage's own outcome, reasons and remedy (processes.stage_outcomes), kept when a later stage decides
+    stage_outcomes: Mapped[dict] = mapped_column(default=dict, server_default="{}")
 
 
 class Instance(Base):
@@ -221,6 +225,7 @@ class Outbox(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     last_attempt_at: Mapped[datetime | None] = mapped_column()  # when a dispatcher last claimed it
     lease_token: Mapped[str | None] = mapped_column(String(32))  # which claim holds the lease
+    sender: Mapped[str | None] = mapped_column(String(254))  # the division's From address; None: the default
 
 
 class Deadline(Base):

@@ -7,12 +7,35 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from processes.classification import CLASSIFIED
-from processes.report_facts import SLA_KINDS, CaseFact, DeadlineFact, Facts, LearningFact, stage_number
+from processes.report_facts import (
+    SLA_KINDS,
+    SURVEY_LOGGED,
+    CaseFact,
+    DeadlineFact,
+    Facts,
+    LearningFact,
+    reported_kind,
+    stage_number,
+)
 
 from . import models as m
 from .reports_models import Category
 
 LATE_RESPONSE_WINDOW = timedelta(days=366)  # a clock due this long before the window can still answer inside it
+
+
+def stage_decisions(stored: dict | None) -> tuple[tuple[int, str, datetime | None], ...]:
+    """The case's per-stage outcomes as report facts: stage number, outcome and when it was decided."""
+    found = []
+    for stage, record in (stored or {}).items():
+        if not isinstance(record, dict) or not record.get("outcome"):
+            continue
+        try:
+            decided = datetime.fromisoformat(str(record.get("decided_at"))) if record.get("decided_at") else None
+        except ValueError:
+            decided = None
+        found.append((stage_number(stage), str(record["outcome"]), decided))
+    return tuple(sorted(found, key=lambda d: d[0]))
 
 
 class SqlReportSource:
@@ -29,13 +52,17 @@ class SqlReportSource:
         case_ids = select(m.Case.id).where(case_filter)
         stages = self._stages(case_ids)
         classified = self._classifications(case_ids)
+        logged = set(self.session.scalars(select(m.Event.case_id).where(
+            m.Event.kind == SURVEY_LOGGED, m.Event.case_id.in_(case_ids))))
         cases = []
         for row in self.session.scalars(select(m.Case).where(case_filter).order_by(m.Case.id)):
             seen = stages.get(row.id, set()) | {row.stage}
             outcome, themes, team = classified.get(row.id, (None, (), None))
-            cases.append(CaseFact(row.id, row.reference, codes[row.division_id], row.kind, row.channel,
+            kind = reported_kind(row.kind, row.channel, row.id in logged)
+            cases.append(CaseFact(row.id, row.reference, codes[row.division_id], kind, row.channel,
                                   row.received_at, row.status, row.outcome or outcome, row.closed_at,
-                                  max(stage_number(s) for s in seen), themes, team))
+                                  max(stage_number(s) for s in seen), themes, team,
+                                  stage_decisions(row.stage_outcomes)))
         return Facts(cases, self._deadlines(codes, start, end), self.learning(divisions), self.category_labels())
 
     def learning(self, divisions: list[str]) -> list[LearningFact]:

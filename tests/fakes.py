@@ -79,6 +79,7 @@ class FakeCase:
     incident: str | None = None
     access_token_hash: str | None = None
     access_expires_at: datetime | None = None
+    stage_outcomes: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -489,6 +490,9 @@ class RecordingLetters:
 
     def queue(self, uow, case, division, draft, now) -> None:
         uow.tables["outbox"][next(uow.store.ids)] = (case.reference, draft)
+
+    def preview(self, uow, case, division, draft, now) -> list:
+        return []  # nothing is rendered here; letter previews are tested with the real queue
 
 
 def fake_world(start: datetime, *, services=None, bundles: tuple[str, ...] = ("demo",), config: dict | None = None):

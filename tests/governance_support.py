@@ -16,22 +16,27 @@ ACK_DEADLINE = "working_days_after(received_at, 5)"
 PASSWORD = "a long enough test password"
 
 
-def use_demo_process(container) -> None:
-    """Route every division's complaints to the demo process, whatever divisions.json says."""
+def use_demo_process(container, divisions: tuple[str, ...] = ("IA",)) -> None:
+    """Route the divisions' complaints (Interventions Alliance's, where `add_user` puts people) to the demo process,
+    whatever divisions.json says; the division's analysts and governance then own it."""
     with container.session_factory() as session, session.begin():
-        for division in session.scalars(select(m.Division)):
+        for division in session.scalars(select(m.Division).where(m.Division.code.in_(divisions))):
             division.config = {**division.config, "processes": {**division.config.get("processes", {}),
                                                                 "complaint": PROCESS}}
 
 
-def add_user(container, username: str, *roles: str, division: str = "IA"):
-    """A user holding the roles in one division; returns their actor."""
+ALL_DIVISIONS = ("IA", "EUK", "ST", "PL")
+
+
+def add_user(container, username: str, *roles: str, division: str | tuple[str, ...] = "IA"):
+    """A user holding the roles in one division (or in each of several); returns their actor."""
     with container.uow() as uow:
         user = uow.users.add(username=username, display_name=username.replace("_", " ").title(),
                              email=f"{username}@example.org", password_hash=hash_password(PASSWORD))
-        found = uow.divisions.by_code(division)
-        for role in roles:
-            uow.users.add_membership(user.id, found.id, role)
+        for code in (division,) if isinstance(division, str) else division:
+            found = uow.divisions.by_code(code)
+            for role in roles:
+                uow.users.add_membership(user.id, found.id, role)
         uow.commit()
         user_id = user.id
     return load_actor(container.uow(), user_id)

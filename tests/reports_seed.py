@@ -64,6 +64,7 @@ class SeedCase:
     legal_hold: str | None = None
     retention_until: date | None = None
     id: int | None = None
+    stage_outcomes: dict = field(default_factory=dict)  # each stage's own decision, as the case keeps it
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -107,6 +108,11 @@ def _complaint_path(rng: random.Random, case: SeedCase) -> None:
     if last is not None and last < AS_OF - timedelta(days=3):
         case.status, case.outcome = "closed", rng.choice(OUTCOMES)
         case.closed_at = last + timedelta(days=1)
+        answered = [d for d in case.deadlines if d.kind == "response" and d.responded_at is not None]
+        for n, clock in enumerate(answered):  # a complainant who went on was not satisfied with the stage before
+            outcome = case.outcome if n == len(answered) - 1 else "not_upheld"
+            if outcome in ("upheld", "partly_upheld", "not_upheld", "resolved_informally"):
+                case.stage_outcomes[clock.stage] = {"outcome": outcome, "decided_at": clock.responded_at.isoformat()}
 
 
 def _clock(rng, kind, stage, start, due, span) -> SeedDeadline:
@@ -143,7 +149,7 @@ def insert(container, cases: list[SeedCase], *, categories: bool = True) -> None
                                 stage=STAGES[c.furthest - 1] if c.kind != "compliment" else "recorded",
                                 status=c.status, outcome=c.outcome, closed_at=c.closed_at,
                                 retention_until=c.retention_until or _two_years_after(c.closed_at),
-                                legal_hold=c.legal_hold, version_id=version_id,
+                                legal_hold=c.legal_hold, version_id=version_id, stage_outcomes=c.stage_outcomes,
                                 complainant={"name": f"Person {c.reference}", "email": c.email,
                                              "phone": "0113 496 0000"},
                                 summary=f"What went wrong for {c.reference}", created_at=c.received_at)

@@ -66,6 +66,19 @@ def day(value) -> str:
     return value.strftime("%a %d %b %Y") if isinstance(value, date) else ""
 
 
+@bp.app_template_filter("longday")
+def longday(value) -> str:
+    """A date written out in full, e.g. 'Monday 14 December 2026'; text that is not a date is shown as typed."""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    return value.strftime("%A %-d %B %Y") if isinstance(value, date) else ""
+
+
 @bp.app_template_filter("words")
 def words(value) -> str:
     """A stored code in plain words ('partly_upheld' -> 'Partly upheld')."""

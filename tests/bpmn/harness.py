@@ -61,7 +61,8 @@ class DiagramRun:
     """One case on one shipped bundle, run by the production case run and the real handlers."""
 
     def __init__(self, bundle: str, received_at: datetime, data: dict | None = None, *, division: str = "IA",
-                 nation: str = "england", config: dict | None = None, now: datetime | None = None):
+                 nation: str = "england", config: dict | None = None, now: datetime | None = None,
+                 letters=None, complainant: dict | None = None, kind: str = "complaint"):
         if bundle not in _DEFINITIONS:
             _DEFINITIONS[bundle] = require_valid(bundle_from_directory(BPMN / bundle), build_registry())
         self.definition = _DEFINITIONS[bundle]
@@ -70,13 +71,15 @@ class DiagramRun:
         self.effects = Effects()  # what the handlers asked for, over every step
         sha = hashlib.sha256(bundle.encode()).hexdigest()
         version = self.store.publish({}, self.definition.bundle.process_key, sha)
-        self.runtime = Runtime(clock=self.clock, services=_RecordingRegistry(self.effects), letters=RecordingLetters(),
+        self.runtime = Runtime(clock=self.clock, services=_RecordingRegistry(self.effects),
+                               letters=letters or RecordingLetters(),
                                definitions=_OneDefinition(VersionInfo(version.id, version.process_key, 1, sha),
                                                           self.definition))
         self._division_id = self.store.add_division(division, division, nation, config or {}).id
         with self.store.uow() as uow:
-            case = uow.cases.add(reference=f"{division}-TEST", division_id=self._division_id, kind="complaint",
-                                 received_at=as_utc(received_at), version_id=version.id, created_at=self.clock.now())
+            case = uow.cases.add(reference=f"{division}-TEST", division_id=self._division_id, kind=kind,
+                                 received_at=as_utc(received_at), version_id=version.id, created_at=self.clock.now(),
+                                 complainant=dict(complainant or {}))
             self._case_id, self.reference = case.id, case.reference
             run = CaseRun(self.runtime, uow, case, SYSTEM)
             run.start({"reference": case.reference, "division": division, "kind": "complaint", "channel": "web",

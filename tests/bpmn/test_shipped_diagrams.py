@@ -118,12 +118,21 @@ def test_interventions_alliance_employability_uk_and_pluss_run_complaints_and_co
     divisions = {d["code"]: d["config"] for d in json.loads((BPMN_DIR / "divisions.json").read_text())}
     manifest = json.loads((BPMN_DIR / "group_complaint" / "bundle.json").read_text())
     assert manifest["process_key"] == "group_complaint" and manifest["include"] == ["shared"]
+    base = bundle_from_directory(BPMN_DIR / "group_complaint")
+    keys = set()
     for code in ("IA", "EUK", "PL"):
+        key = f"{code.lower()}_complaint"  # each division its own process, so each versions and publishes alone
         assert {k: divisions[code]["processes"][k] for k in ("complaint", "concern")} == {
-            "complaint": "group_complaint", "concern": "group_complaint"}
+            "complaint": key, "concern": key}
+        own = bundle_from_directory(BPMN_DIR / key)
+        assert own.process_key == key and own.entry_process == "group_complaint"
+        assert {n: c for n, c in own.files.items() if n != "bundle.json"} == {
+            n: c for n, c in base.files.items() if n != "bundle.json"}  # version 1: the group lifecycle's files
+        keys.add(key)
         assert divisions[code]["retention_years"] == 2 and divisions[code]["next_steps"]
+    assert len(keys) == 3 and divisions["ST"]["processes"]["complaint"] == "training_complaint"
     assert [divisions[code]["complaints_mailbox"] for code in ("IA", "EUK", "PL")] == [
         "IAComplaints@interventionsalliance.com", "QualityandCompliance@seetecpluss.co.uk",
         "PlussComplaints@pluss.org.uk"]
-    assert "Prisons and Probation Ombudsman" in divisions["IA"]["next_steps"]
-    assert "Independent Case Examiner" in divisions["EUK"]["next_steps"]
+    assert "the Prisons and Probation Ombudsman" in [a["name"] for a in divisions["IA"]["next_steps"]]
+    assert "the Independent Case Examiner" in [a["name"] for a in divisions["EUK"]["next_steps"]]

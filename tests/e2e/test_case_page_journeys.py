@@ -205,10 +205,10 @@ def test_journey_4_a_delivery_partner_complaint_is_followed_to_an_appeal_to_seet
 
     # the complainant appeals from the status link, and Seetec's complaints team has the appeal to acknowledge
     page.goto(status_url)
-    page.check("input[name=message][value=appeal_requested]")
+    assert "Last day to ask for an appeal" in page.inner_text("main")
     page.fill("#f-reasons", "The partner never explained why the calls stopped.")
     with page.expect_navigation():
-        page.click("main form button[type=submit]")
+        page.click("#ask-again button[type=submit]")
     sign_in(page, base, "pl.team")
     _open_from_inbox(page, base, reference, "Acknowledge the appeal")
     assert "Appeal" in page.inner_text("main")
@@ -303,14 +303,12 @@ def test_journey_6_a_withdrawal_from_the_status_link_mid_stage_closes_the_case(s
     # the complainant withdraws from the status link, confirming it; a missing confirmation is asked for first
     page.context.clear_cookies()
     page.goto(status_url)
-    page.check("input[name=message][value=withdrawn]")
     with page.expect_navigation():
-        page.click("main form button[type=submit]")
+        page.click("#withdraw button[type=submit]")
     assert "There is a problem" in page.inner_text("main")
-    page.check("input[name=message][value=withdrawn]")
-    page.check("input[name=confirm][value=yes]")
+    page.check("#withdraw input[name=confirm][value=yes]")
     with page.expect_navigation():
-        page.click("main form button[type=submit]")
+        page.click("#withdraw button[type=submit]")
     assert "Closed" in page.inner_text("#status")
 
     # staff see the case closed as withdrawn, nothing left in the inbox, and no deadline running

@@ -58,10 +58,10 @@ def complainant_asks(page, status_url: str, message: str, reasons: str) -> None:
     """The complainant escalates or appeals from their private status link."""
     page.context.clear_cookies()
     page.goto(status_url)
-    page.check(f"input[name=message][value={message}]")
+    assert page.get_attribute("#ask-again input[name=message]", "value") == message
     page.fill("#f-reasons", reasons)
     with page.expect_navigation():
-        page.click("button:has-text('Send')")
+        page.click("#ask-again button[type=submit]")
     assert "We have received your request" in page.content()
 
 

@@ -10,7 +10,9 @@ from processes.governance import save_version_draft
 from tests.governance_support import add_user, demo_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted(p.parent.name for p in (ROOT / "bpmn").glob("*/bundle.json"))
+# bundles built on a base (a division's process) after the bases they need beside them
+SHIPPED = sorted((p.parent.name for p in (ROOT / "bpmn").glob("*/bundle.json")),
+                 key=lambda name: ('"base"' in (ROOT / "bpmn" / name / "bundle.json").read_text(), name))
 
 
 def versions(container, process_key):
@@ -28,6 +30,10 @@ def test_a_shipped_version_exports_to_exactly_its_files_and_deploys_again(contai
     manifest = bundle_from_directory(ROOT / "bpmn" / folder).manifest
     [(version_id, _, _, sha256)] = versions(container, manifest["process_key"])
     target = tmp_path / "bpmn" / folder
+    if manifest.get("base"):  # written beside its base, as in bpmn/: only what differs from the base
+        base_manifest = bundle_from_directory(ROOT / "bpmn" / manifest["base"]).manifest
+        cli.export(container, f"{base_manifest['process_key']}:1", tmp_path / "bpmn" / manifest["base"])
+        capsys.readouterr()
     cli.export(container, f"{manifest['process_key']}:1", target)
     assert f"to {target}" in capsys.readouterr().out
     for include in manifest.get("include", []):  # an included folder is written beside the bundle, as in bpmn/
@@ -35,6 +41,8 @@ def test_a_shipped_version_exports_to_exactly_its_files_and_deploys_again(contai
             p.name for p in (ROOT / "bpmn" / include).rglob("*.bpmn"))
     exported = bundle_from_directory(target)
     assert exported.sha256 == sha256 == bundle_from_directory(ROOT / "bpmn" / folder).sha256
+    assert sorted(p.name for p in target.rglob("*") if p.is_file()) == sorted(
+        p.name for p in (ROOT / "bpmn" / folder).rglob("*") if p.is_file())
     assert ("version_exported", {"process": manifest["process_key"], "number": 1, "sha256": sha256,
                                  "to": "folder"}) in events(container, version_id)
     cli.deploy_draft(container.uow(), container.runtime, exported, cli.SYSTEM, "round trip")
@@ -52,6 +60,14 @@ def test_a_draft_exports_by_version_id_over_its_old_folder_and_stale_files_go(co
     assert not (target / "forms" / "left_over.json").exists()
     assert 'name="First look deadline"' in (target / "demo.bpmn").read_text()
     assert bundle_from_directory(target).sha256 == versions(container, "demo_complaint")[-1][3]
+
+
+def test_a_process_built_on_a_base_is_refused_away_from_its_base(container, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", container.settings.database_url)
+    monkeypatch.setenv("COMPLAINTS_CLOCK", "demo")
+    assert cli.main(["export", "ia_complaint:1", str(tmp_path / "out" / "ia_complaint")]) == 2
+    assert "is built on 'group_complaint': export it beside that bundle folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_folder_of_another_process_or_of_other_files_is_refused_and_left_alone(container, tmp_path, monkeypatch,

@@ -1,6 +1,7 @@
 """The outbox dispatcher against a real SMTP server, on SQLite and PostgreSQL, driven by the test clock."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -212,6 +213,21 @@ def test_the_scheduler_runs_the_dispatcher_with_smtp_settings(container, smtp_se
 
     [job] = [j for j in make_scheduler(container).get_jobs() if j.id == "dispatch_outbox"]
     assert job.trigger.interval == timedelta(seconds=container.settings.sweep_seconds)  # as often as timer sweeps
+    assert dispatch_outbox(container) == 1
+    message = smtp_server.received[0].message
+    assert message["From"] == IA_MAILBOX != container.settings.mail_from  # the division's own sender
+    assert re.fullmatch(r"IAComplaints\+ia-\d{4}-\d{6}\.[0-9a-f]{12}@interventionsalliance\.com",
+                        message["Reply-To"])  # the reply token, in the division's reply address
+
+
+def test_a_division_without_a_sender_of_its_own_sends_from_the_default(container, smtp_server):
+    route_to_demo(container)
+    with container.uow() as uow:
+        for division in uow.divisions.all():
+            division.config = {k: v for k, v in division.config.items() if k != "complaints_mailbox"}
+        uow.commit()
+    start(container)
+    container.settings.smtp_port = smtp_server.port
     assert dispatch_outbox(container) == 1
     assert smtp_server.received[0].message["From"] == container.settings.mail_from
 

@@ -131,7 +131,7 @@ def test_the_budget_leaves_room_for_ordinary_work():
 def test_a_bomb_in_a_draft_is_refused_as_a_validation_problem_while_other_requests_are_served(app, client, webtest,
                                                                                               slot):
     element, words, _, _ = SLOTS[slot]
-    login(client, "ia.analyst")
+    login(client, "all.analyst")
     with webtest.uow() as uow:
         base = uow.versions.published(PROCESS).id
     failures = []

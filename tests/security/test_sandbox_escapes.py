@@ -18,7 +18,7 @@ from processes.access import SYSTEM
 from processes.calendar import WorkingCalendar
 from processes.clock import SettableClock
 from processes.scripting import ExpressionRefused, RestrictedEnvironment
-from tests.governance_support import add_user, sign_in, version_rows, web_client
+from tests.governance_support import ALL_DIVISIONS, add_user, sign_in, version_rows, web_client
 from tests.integration.helpers import case_row, open_task_ids
 from tests.security.sandbox_payloads import (
     ESCAPES,
@@ -92,7 +92,7 @@ def test_a_draft_carrying_an_escape_is_refused_by_the_modeler_and_nothing_is_sav
                                                                                           tmp_path, slot):
     element, words, _, _ = SLOTS[slot]
     secret = app.config["SECRET_KEY"]
-    login(client, "ia.analyst")
+    login(client, "all.analyst")
     base = published_id(webtest)
     failures = []
     for name, payload in payloads_for(slot).items():
@@ -124,7 +124,7 @@ def test_the_governance_review_of_a_version_submitted_before_the_sandbox_reports
     with webtest.uow() as uow:
         uow.versions.get(version_id).state = "in_review"
         uow.commit()
-    add_user(webtest, "gill", "governance")
+    add_user(webtest, "gill", "governance", division=ALL_DIVISIONS)  # every division runs the web test process
     reviewer = sign_in(web_client(webtest), "gill")
     page = html.unescape(reviewer.get(f"/governance/versions/{version_id}").get_data(as_text=True))
     assert "the timer expression of 'Acknowledgement due' is refused by the sandbox" in page
@@ -132,7 +132,7 @@ def test_the_governance_review_of_a_version_submitted_before_the_sandbox_reports
 
 
 def test_an_ordinary_mistake_is_still_saved_as_a_draft_with_its_problem(app, client, webtest):
-    login(client, "ia.analyst")
+    login(client, "all.analyst")
     diagram = webtest_with("timer", "working_days_after(partner_update.get('responded_at'), 10)")
     before = len(version_rows(webtest))
     response = client.post(f"/modeler/versions/{published_id(webtest)}/save",
@@ -146,7 +146,7 @@ def test_a_form_default_is_inert_text_that_is_never_evaluated(app, client, webte
     marker = tmp_path / "default.marker"
     form = json.loads(webtest_files()["forms/record.json"])
     form["properties"]["summary"]["default"] = filled(ESCAPES["__import__ directly"], marker)
-    login(client, "ia.analyst")
+    login(client, "all.analyst")
     response = client.post(f"/modeler/versions/{published_id(webtest)}/save",
                            data={"file": "forms/record.json", "content": json.dumps(form)})
     assert response.status_code == 302

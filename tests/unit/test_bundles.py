@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,40 @@ def test_require_valid_lists_every_problem():
     with pytest.raises(BundleInvalid) as error:
         require_valid(bundle_from_files(demo_files(**{"demo.bpmn": xml})), build_registry())
     assert len(error.value.problems) >= 2
+
+
+def _folder(root, name, manifest, files=None):
+    folder = root / name
+    folder.mkdir()
+    (folder / "bundle.json").write_text(json.dumps(manifest))
+    for path, text in (files or {}).items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+    return folder
+
+
+def test_a_bundle_folder_takes_its_base_bundles_files_and_its_own_replace_them(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "common.bpmn").write_text("<shared/>")
+    _folder(tmp_path, "base", {"process_key": "base", "entry_process": "p", "include": ["shared"]},
+            {"p.bpmn": "<base/>", "forms/a.json": "{}"})
+    own = _folder(tmp_path, "mine", {"process_key": "mine", "entry_process": "p", "base": "base"},
+                  {"forms/a.json": '{"title": "mine"}'})
+    bundle = bundle_from_directory(own)
+    assert bundle.process_key == "mine" and sorted(bundle.files) == [
+        "bundle.json", "forms/a.json", "p.bpmn", "shared/common.bpmn"]
+    assert bundle.files["forms/a.json"] == b'{"title": "mine"}' and bundle.files["p.bpmn"] == b"<base/>"
+
+
+@pytest.mark.parametrize("base", ["../base", "nowhere", "/etc", ".hidden", "a/b"])
+def test_a_base_outside_the_bundle_folders_or_missing_is_refused_clearly(tmp_path, base):
+    own = _folder(tmp_path, "mine", {"process_key": "mine", "entry_process": "p", "base": base})
+    with pytest.raises(BundleInvalid) as refused:
+        bundle_from_directory(own)
+    assert refused.value.problems[0]["file"] == "bundle.json" and "base" in refused.value.problems[0]["message"]
+
+
+def test_a_base_that_names_itself_stops_instead_of_looping(tmp_path):
+    own = _folder(tmp_path, "loop", {"process_key": "loop", "entry_process": "p", "base": "loop"})
+    with pytest.raises(BundleInvalid, match="deep"):
+        bundle_from_directory(own)

@@ -95,3 +95,18 @@ def test_the_email_pack_has_every_table_in_text_and_escaped_html():
     assert subject == "Monthly complaints pack: Interventions Alliance, February 2026"
     assert all(t.title in text for t in report.tables)
     assert "&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_each_stage_keeps_its_own_outcome_in_the_report():
+    feb = datetime(2026, 2, 10, 12, tzinfo=UTC)
+    appealed = case(1, status="closed", outcome="not_upheld", closed_at=feb,
+                    stage_outcomes=((1, "partly_upheld", feb), (2, "upheld", feb), (3, "not_upheld", feb)))
+    informal_only = case(2, status="closed", outcome="upheld", closed_at=feb, stage_outcomes=((1, "upheld", feb),))
+    earlier = case(3, stage_outcomes=((1, "not_upheld", datetime(2026, 1, 5, tzinfo=UTC)),))
+    february = parse_period("2026-02", AS_OF.date())
+    report = compute_report(Facts([appealed, informal_only, earlier]), "IA", "IA", february, AS_OF, ENGLAND)
+    [table] = [t for t in report.tables if t.key == "outcomes_by_stage"]
+    assert table.rows == [["Informal stage 1", "Partly upheld", 1], ["Informal stage 1", "Upheld", 1],
+                          ["Formal stage 2", "Upheld", 1], ["Appeal stage 3", "Not upheld", 1]]
+    [closed] = [t for t in report.tables if t.key == "outcomes"]
+    assert ["Not upheld", 1] in closed.rows  # the case's own outcome is still the latest decision

@@ -135,9 +135,12 @@ def test_a_stage_response_uses_the_window_end_the_diagram_computed():
     assert "an appeal, at the appeal stage 3" in letter.text and "by Monday 11 January 2027" in letter.text
 
 
-def test_a_training_informal_response_explains_the_formal_stage_without_inventing_a_window():
-    letter = render("stage_response", division_=division("ST"), stage="informal")
-    assert "formal stage" in letter.text and "working days of receiving this response" not in letter.text
+def test_a_training_informal_response_gives_the_last_day_to_escalate_before_the_case_closes():
+    letter = render("stage_response", division_=division("ST"), stage="informal",
+                    data={"window_closes": "2027-01-11T23:59:59+00:00"})
+    assert "formal stage" in letter.text
+    assert "within 10 working days of receiving this response, that is by Monday 11 January 2027" in letter.text
+    assert "we will close your complaint" in letter.text
 
 
 def test_the_final_response_names_the_next_avenues_from_configuration():
@@ -151,7 +154,7 @@ def test_the_final_response_names_the_next_avenues_from_configuration():
     assert "final response" in sentence.text and "Ask the Ombudsman." in sentence.text
     assert "- Independent Case Examiner (ice@example.org)" in listed.text
     assert "Contract avenue." in by_contract.text and "Division avenue." not in by_contract.text
-    assert "we will give you its contact details" in none_configured.text
+    assert "There is no further independent organisation that can review this complaint" in none_configured.text
     assert "If you are not satisfied" not in sentence.html
 
 

@@ -40,10 +40,14 @@ def test_the_complaint_form_asks_one_thing_per_step_and_checks_each_step(client)
     assert "step 1 of 5" in back.get_data(as_text=True)
 
 
-def test_anonymous_complaints_and_future_dates_are_refused_with_plain_messages(client):
+def test_a_missing_name_and_contact_are_asked_for_unless_the_person_stays_anonymous(client):
     response = client.post("/public/IA/complaint", data={**COMPLAINT, "name": "", "email": "", "step": "you"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "anonymous" in html and "at least one way to contact you" in html
+    assert response.status_code == 400 and "or choose to stay anonymous" in html
+    assert "at least one way to contact you" in html
+    anonymous = client.post("/public/IA/complaint", data={**COMPLAINT, "name": "", "email": "", "give_name": "no",
+                                                          "step": "you"})
+    assert anonymous.status_code == 200 and "step 4 of 5" in anonymous.get_data(as_text=True)
     future = client.post("/public/IA/complaint", data={**COMPLAINT, "happened_on": "2027-05-01", "step": "about"})
     assert future.status_code == 400 and "today or in the past" in future.get_data(as_text=True)
 
@@ -83,7 +87,7 @@ def test_the_status_link_is_rate_limited(webtest, staff):
     assert client.get("/public/status/guess").status_code == 429
 
 
-def test_the_complainant_withdraws_through_their_link_after_confirming(client, webtest):
+def test_escalation_is_not_offered_before_any_reply_and_a_forced_request_changes_nothing(client, webtest):
     reference, link = _submit(client)
     login(client, "ia.team")
     from tests.web.conftest import RECORD_FORM, open_task
@@ -92,13 +96,12 @@ def test_the_complainant_withdraws_through_their_link_after_confirming(client, w
     login(client, "ia.manager")
     client.post(f"/tasks/{open_task(webtest, reference)}", data={"investigating_officer": "ia.officer"})
     client.post("/logout")
-    page = client.get(link).get_data(as_text=True)
-    assert "Ask for a formal investigation" in page
-    missing = client.post(link, data={"message": "escalation_requested", "reasons": ""})
-    assert missing.status_code == 400 and "Tell us why" in missing.get_data(as_text=True)
-    sent = client.post(link, data={"message": "escalation_requested", "reasons": "Not good enough"})
-    assert sent.status_code == 302
-    assert "Closed" in client.get(link).get_data(as_text=True)
+    page = client.get(link).get_data(as_text=True)  # the case waits for an escalation, but no reply was ever sent
+    assert "Not happy with our reply" not in page and "Ask for a formal investigation" not in page
+    forced = client.post(link, data={"message": "escalation_requested", "reasons": "Not good enough"})
+    assert forced.status_code == 409 and "could not take this request" in forced.get_data(as_text=True)
+    with webtest.uow() as uow:
+        assert uow.cases.by_reference(reference).status == "open"
 
 
 def test_asking_for_something_the_case_is_not_ready_for_gets_a_plain_409(client):

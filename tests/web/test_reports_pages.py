@@ -97,7 +97,7 @@ def test_printable_pack_has_the_cover_every_figure_and_print_styles(app):
     pack = client.get("/reports/pack?scope=IA&period=2025-06").get_data(as_text=True)
     assert "Monthly complaints and compliments report" in pack and "reports.css" in pack
     assert "site-header" not in pack and "<script>" not in pack
-    assert len(page_tables(pack)) == 11
+    assert len(page_tables(pack)) == 12  # every figure, the outcomes decided at each stage included
 
 
 def test_division_staff_see_only_their_division_and_group_users_see_the_group(app):
@@ -147,3 +147,12 @@ def test_subject_access_export_downloads_a_zip_and_legal_hold_is_recorded(app):
     assert "Retention and subject access" in admin.get("/reports/retention").get_data(as_text=True)
     assert seed.sign_in(app.test_client(), "ia_team").post(
         "/reports/retention/hold", data={"reference": "IA-2025-000001", "reason": "x"}).status_code == 403
+
+
+def test_the_report_counts_each_stages_own_outcomes(app):
+    client = seed.sign_in(app.test_client(), "group_lead")
+    html = client.get("/reports/?scope=group&period=2025-Q3").get_data(as_text=True)
+    [table] = [t for t in page_tables(html) if t["caption"] == "Outcomes decided at each stage"]
+    stages = {row[0] for row in table["rows"]}
+    assert {"Informal stage 1", "Formal stage 2"} <= stages
+    assert any(row[:2] == ["Informal stage 1", "Not upheld"] for row in table["rows"])

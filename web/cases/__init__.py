@@ -13,7 +13,10 @@ from processes.case_notes import MAX_NOTE, add_note
 from processes.case_view import STAFF_MESSAGES, case_diagram_xml, case_view
 from processes.classification import classify_case, list_categories, outcomes_for
 from processes.errors import Conflict, InvalidInput
+from processes.evidence_archive import pack_filename, pack_zip
+from processes.evidence_pack import evidence_pack
 from processes.intake import STAFF_CHANNELS, record_message
+from processes.late_requests import RequestOutOfTime
 from processes.lifecycle import KINDS, message_words
 from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
@@ -67,6 +70,24 @@ def classify(reference: str):
     return redirect(url_for("cases.show", reference=reference))
 
 
+@bp.route("/cases/<reference>/evidence-pack")
+@login_required
+def evidence(reference: str):
+    """The closed case's evidence pack as one printable page (staff of its division only)."""
+    pack = evidence_pack(container().uow(), reference, g.actor)
+    return render_template("cases/evidence_pack.html", pack=pack, offline=False)
+
+
+@bp.route("/cases/<reference>/evidence-pack.zip")
+@login_required
+def evidence_zip(reference: str):
+    """The closed case's evidence pack as a zip: the page, the facts as JSON, the letters, the process and rules."""
+    pack = evidence_pack(container().uow(), reference, g.actor)
+    data = pack_zip(pack, render_template("cases/evidence_pack.html", pack=pack, offline=True))
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{pack_filename(pack)}"'})
+
+
 def _page(reference: str, status: int = 200, **extra):
     view = case_view(container().uow(), container().runtime, reference, g.actor)
     categories = [(c.code, c.label) for c in list_categories(container().uow()) if c.active]
@@ -108,9 +129,12 @@ def document(reference: str):
         return _page(reference, 400, document_errors=exc.fields, document_form={"kind": kind})
     if kind == "written_permission" and "consent_received" in _waiting(reference):
         now = container().clock.now()
-        record_message(container().uow(), container().runtime, g.actor, reference, "consent_received", "", now,
-                       "email" if request.form.get("channel") not in STAFF_CHANNELS else request.form["channel"])
-        flash("The written permission is attached and recorded as received. The case has moved on.", "success")
+        try:
+            record_message(container().uow(), container().runtime, g.actor, reference, "consent_received", "", now,
+                           "email" if request.form.get("channel") not in STAFF_CHANNELS else request.form["channel"])
+            flash("The written permission is attached and recorded as received. The case has moved on.", "success")
+        except RequestOutOfTime as exc:
+            flash(f"The written permission is attached, and recorded as out of time. {exc.message}.", "warning")
     else:
         flash("The document is attached to the case.", "success")
     return redirect(url_for("cases.show", reference=reference, _anchor="documents-title"))
@@ -158,6 +182,9 @@ def message(reference: str):
     except InvalidInput as exc:
         errors = {("received_on" if k == "received_at" else k): v for k, v in exc.fields.items()}
         return _page(reference, 400, errors=errors, form=form)
+    except RequestOutOfTime as exc:  # recorded as out of time and answered in writing; the case carried on
+        flash(f"Recorded as out of time. {exc.message}.", "warning")
+        return redirect(url_for("cases.show", reference=reference))
     except Conflict as exc:
         waiting = ", ".join(message_words(m) for m in _waiting(reference)) or "nothing from the complainant"
         notice = (f"This could not be recorded: {exc.message}. Right now the case is waiting for {waiting}.")

@@ -26,18 +26,20 @@ from processes.governance_reads import (
     version_detail,
 )
 from processes.migration import migrate_cases, preview_migration
+from processes.replay import REPLAYABLE, latest_replay, request_replay
 
 from ..security import container, roles_required
 
 bp = Blueprint("governance", __name__, template_folder="templates", url_prefix="/governance")
 READERS = ("governance", "process_analyst")
+GOVERNANCE = "governance"
 
 
 @bp.route("/")
 @roles_required(*READERS)
 def index():
     """Versions waiting for a decision or for publication, and every process with its running cases."""
-    processes = processes_overview(container().uow())
+    processes = processes_overview(container().uow(), actor=g.actor)
     waiting = [v for p in processes for v in p.versions if v.state == "in_review"]
     return render_template("governance/index.html", processes=processes, waiting=waiting)
 
@@ -79,8 +81,16 @@ def publish(version_id: int):
                    "Published. New cases start on this version; running cases stay where they are until migrated.")
 
 
+@bp.route("/versions/<int:version_id>/replay", methods=["POST"])
+@roles_required(*READERS)
+def replay(version_id: int):
+    """Queue a replay of a proposed version against the running cases; the worker makes the report."""
+    return _decide(version_id, lambda: request_replay(container().uow(), container().runtime, version_id, g.actor),
+                   "Replay queued. The worker makes the report shortly; reload this page to see it.")
+
+
 def _publish_confirmation(version_id: int):
-    target, _ = version_detail(container().uow(), version_id)
+    target, _ = version_detail(container().uow(), version_id, actor=g.actor, roles=GOVERNANCE)
     if not target.approved:
         flash(f"Version {target.number} is {target.state_label.lower()}; only an approved version can be published.",
               "warning")
@@ -124,7 +134,7 @@ def migration(version_id: int):
         previews = preview_migration(container().uow(), container().runtime, version_id, g.actor)
     except Conflict as exc:
         return render_template("error.html", status=409, message=exc.message, fields={}), 409
-    target, _ = version_detail(container().uow(), version_id)
+    target, _ = version_detail(container().uow(), version_id, actor=g.actor, roles=GOVERNANCE)
     return render_template("governance/migration.html", target=target, previews=previews,
                            select_movable=request.args.get("select") == "movable",
                            case_pages="cases.show" in current_app.view_functions)
@@ -150,7 +160,7 @@ def _migration_confirmation(version_id: int, chosen: list[str]):
     if not movable:
         flash("None of the chosen cases can move now; nothing was changed.", "warning")
         return redirect(url_for("governance.migration", version_id=version_id))
-    target, _ = version_detail(container().uow(), version_id)
+    target, _ = version_detail(container().uow(), version_id, actor=g.actor, roles=GOVERNANCE)
     return render_template("governance/migration_confirm.html", target=target, movable=movable,
                            blocked=[p for p in previews if not p.can_migrate],
                            unknown=[r for r in chosen if r not in found],
@@ -161,7 +171,7 @@ def _migration_confirmation(version_id: int, chosen: list[str]):
 @roles_required(*READERS)
 def diagram(version_id: int, index: int):
     """One diagram file of the review, proposed and in force, fetched when its tab opens."""
-    pair = diagram_pair(container().uow(), version_id, index)
+    pair = diagram_pair(container().uow(), version_id, index, actor=g.actor)
     if pair is None:
         abort(404)
     return jsonify(pair)
@@ -171,7 +181,8 @@ def diagram(version_id: int, index: int):
 @roles_required(*READERS)
 def audit():
     """The append-only log of every governance action on versions, newest first."""
-    return render_template("governance/audit.html", entries=governance_log(container().uow()))
+    entries = governance_log(container().uow(), actor=g.actor)
+    return render_template("governance/audit.html", entries=entries)
 
 
 def _decide(version_id: int, action, done: str):
@@ -188,7 +199,7 @@ def _decide(version_id: int, action, done: str):
 
 def _review_page(version_id: int, *, decision_error: str | None = None, errors: dict | None = None,
                  problems: list | None = None, status: int = 200):
-    shown = review(container().uow(), container().runtime, version_id)
+    shown = review(container().uow(), container().runtime, version_id, actor=g.actor)
     if problems is not None:
         shown.problems = problems
     is_contributor = g.actor.username in shown.contributors or shown.proposed.author == g.actor.username
@@ -198,6 +209,6 @@ def _review_page(version_id: int, *, decision_error: str | None = None, errors: 
             "changed": sorted({c.element for c in shown.changes if c.element}),
             "problems": sorted({p["element"] for p in shown.problems if p.get("element")})}
     return render_template("governance/review.html", review=shown, data=data, first=first,
-                           decision_error=decision_error, errors=errors or {},
-                           can_decide=g.actor.has_any_role("governance"),
-                           is_contributor=is_contributor), status
+                           decision_error=decision_error, errors=errors or {}, can_decide=shown.may_review,
+                           is_contributor=is_contributor, replay=latest_replay(container().uow(), version_id),
+                           replayable=shown.proposed.state in REPLAYABLE), status

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
+from processes.anonymous import record_anonymous_complaint
 from processes.calendar import received_instant
 from processes.errors import Conflict, InvalidInput, NotFound
 from processes.intake import (
@@ -13,11 +14,13 @@ from processes.intake import (
     complaint_problems,
     compliment_problems,
     public_request,
-    public_status,
     record_case,
     record_problems,
     submit_public,
+    time_limit_warning,
 )
+from processes.late_requests import RequestOutOfTime
+from processes.public_status import promised_days, public_status
 from processes.vocabulary import TASK_ROLES
 
 from ..extensions import limiter
@@ -63,6 +66,8 @@ def complaint(code: str):
     if problems:
         first = next(s for s, _, fields in STEPS if any(f in problems for f in fields))
         return _step(division, first, raw, problems_on_step(problems, first), 400)
+    if typed(raw).get("give_name") is False:
+        return _anonymous(division, typed(raw))
     return _submit(division, "complaint", typed(raw))
 
 
@@ -90,21 +95,33 @@ def submitted():
     return render_template("intake/submitted.html", done=done)
 
 
+@bp.route("/public/anonymous")
+def anonymous_recorded():
+    """Show an anonymous complaint's record number and where to go instead, once."""
+    record = session.pop("anonymous", None)
+    if not record:
+        return redirect(url_for("intake.index"))
+    return render_template("intake/anonymous.html", record=record, division={"code": record["code"]})
+
+
 @bp.route("/public/status/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
 def status(token: str):
-    """Show a complainant their case, and let them escalate, appeal or withdraw."""
+    """Show a complainant where their case stands, and let them ask for what applies to it now."""
     c = container()
     errors, notice, form = {}, None, request.form
     if request.method == "POST":
         try:
-            if form.get("message") == "withdrawn" and form.get("confirm") != "yes":
-                raise InvalidInput("confirm", {"confirm": ["Select yes to confirm you want to withdraw"]})
-            public_request(c.uow(), c.runtime, token, form.get("message", ""), form.get("reasons", ""))
-            flash("Thank you. We have received your request and will write to you.", "success")
+            sent = public_request(c.uow(), c.runtime, token, form.get("message", ""), form.get("reasons", ""),
+                                  form.get("confirm", ""))
+            flash("Thank you. We have received your request and will write to you." if sent else
+                  "Your complaint has not been withdrawn. It stays open.", "success")
             return redirect(url_for("intake.status", token=token))
         except InvalidInput as exc:
             errors = exc.fields
+        except RequestOutOfTime as exc:
+            flash(f"{exc.late.sentence()}.", "warning")
+            return redirect(url_for("intake.status", token=token))
         except Conflict:
             notice = "We could not take this request at this stage of your complaint. Please contact us instead."
     view = public_status(c.uow(), c.runtime, token)
@@ -165,8 +182,19 @@ def _received(form) -> tuple[datetime | None, str | None]:
 
 def _step(division, step: str, raw: dict, errors: dict, status: int = 200):
     number = step_of(step)
+    warning = time_limit_warning(typed(raw), container().clock.now().date()) if step in ("behalf", "check") else None
     return render_template("intake/complaint.html", division=division, step=step, steps=STEPS, number=number,
-                           raw=raw, errors=errors, formats=FORMAT_LABELS), status
+                           raw=raw, errors=errors, formats=FORMAT_LABELS, warning=warning), status
+
+
+def _anonymous(division, answers: dict):
+    """Record an anonymous complaint, closed as ineligible, then say where the person may go instead."""
+    try:
+        record = record_anonymous_complaint(container().uow(), container().runtime, division["code"], answers)
+    except NotFound:
+        return render_template("intake/unavailable.html", division=division), 503
+    session["anonymous"] = {**vars(record), "code": division["code"]}
+    return redirect(url_for("intake.anonymous_recorded"))
 
 
 def _submit(division, kind: str, answers: dict):
@@ -175,7 +203,8 @@ def _submit(division, kind: str, answers: dict):
     except NotFound:
         return render_template("intake/unavailable.html", division=division), 503
     session["submitted"] = {"reference": reference, "kind": kind, "division": division["name"],
-                            "status_url": url_for("intake.status", token=token, _external=True)}
+                            "status_url": url_for("intake.status", token=token, _external=True),
+                            "days": promised_days(container().uow(), division["code"], kind)}
     return redirect(url_for("intake.submitted"))
 
 

@@ -6,14 +6,14 @@ from datetime import date
 STEPS = [
     ("about", "What happened", ["summary", "happened_on", "aware_on", "outcome_wanted"]),
     ("behalf", "Who the complaint is for", ["on_behalf", "behalf_name", "relationship"]),
-    ("you", "Your details", ["name", "email", "phone", "address", "contact_preference"]),
+    ("you", "Your details", ["give_name", "name", "email", "phone", "address", "contact_preference"]),
     ("support", "Support", ["needs_support", "language", "formats", "scribe", "advocate", "other_support"]),
     ("check", "Check your answers", []),
 ]
 STEP_NAMES = [name for name, _, _ in STEPS]
 FIELDS = [f for _, _, fields in STEPS for f in fields]
 LISTS = {"formats"}
-YES_NO = {"on_behalf", "needs_support", "scribe", "advocate", "may_share"}
+YES_NO = {"on_behalf", "needs_support", "scribe", "advocate", "may_share", "give_name"}
 DATES = {"happened_on", "aware_on"}
 COMPLIMENT_FIELDS = ["summary", "about", "name", "email", "may_share"]
 FORMAT_LABELS = [("large_print", "Large print"), ("easy_read", "Easy read"), ("braille", "Braille"),

@@ -8,15 +8,17 @@ from markupsafe import Markup, escape
 
 from processes.bundle import MAX_BUNDLE_BYTES, MAX_FILE_BYTES
 from processes.errors import BundleInvalid, Conflict, InvalidInput
-from processes.governance import import_bundle, save_version_draft, submit_version
+from processes.governance import import_bundle, propose_change_to, save_version_draft, submit_version
 from processes.governance_reads import (
     element_choices,
     element_names,
     form_files,
     modeler_hints,
     processes_overview,
+    sibling_processes,
     version_detail,
 )
+from processes.policy_review import JUSTIFICATION, blocking, breaches_in
 
 from ..security import container, roles_required
 
@@ -29,7 +31,7 @@ MAX_UPLOAD = MAX_BUNDLE_BYTES + 1024 * 1024  # zip overhead on top of the bundle
 @roles_required(ANALYST)
 def index():
     """List the processes with their versions, and offer a bundle import."""
-    return render_template("modeler/index.html", processes=processes_overview(container().uow()))
+    return render_template("modeler/index.html", processes=_my_processes())
 
 
 @bp.route("/versions/<int:version_id>")
@@ -46,7 +48,7 @@ def save(version_id: int):
     name = request.form.get("file", "")
     upload = request.files.get("content_file")
     content = upload.read(MAX_FILE_BYTES + 1).decode("utf-8", "replace") if upload else request.form.get("content")
-    line, files = version_detail(container().uow(), version_id)
+    line, files = version_detail(container().uow(), version_id, actor=g.actor, roles=ANALYST)
     if name not in files or content is None:
         abort(400, "Choose a file of this version to save.")
     note = request.form.get("change_note")
@@ -70,7 +72,9 @@ def save(version_id: int):
 def submit(version_id: int):
     """Submit a draft for governance review; refused while validation finds problems."""
     try:
-        submit_version(container().uow(), container().runtime, version_id, g.actor, request.form.get("change_note"))
+        submit_version(container().uow(), container().runtime, version_id, g.actor, request.form.get("change_note"),
+                       justifications={name[len(JUSTIFICATION):]: text for name, text in request.form.items()
+                                       if name.startswith(JUSTIFICATION)})
     except BundleInvalid as exc:
         return _edit_page(version_id, request.form.get("file"), refused=exc.problems, status=400,
                           message="This version cannot be submitted until these problems are fixed.")
@@ -79,6 +83,32 @@ def submit(version_id: int):
                           message=exc.message, errors=getattr(exc, "fields", {}))
     flash("Submitted for review. The version can no longer be changed; governance will review it.", "success")
     return redirect(url_for("governance.version", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/propose", methods=["POST"])
+@roles_required(ANALYST)
+def propose(version_id: int):
+    """Carry this version's change to other divisions' processes, as a new draft of each for their governance."""
+    chosen = request.form.getlist("process")
+    if not chosen:
+        return _edit_page(version_id, request.form.get("file"), status=400,
+                          message="Choose at least one process to propose the change to.",
+                          errors={"process": ["Choose at least one process"]})
+    try:
+        done = propose_change_to(container().uow(), container().runtime, version_id, chosen, g.actor,
+                                 request.form.get("change_note", ""))
+    except InvalidInput as exc:
+        return _edit_page(version_id, request.form.get("file"), status=400, message=exc.message,
+                          errors=exc.fields)
+    except BundleInvalid as exc:
+        return _edit_page(version_id, request.form.get("file"), refused=exc.problems, status=400,
+                          message="The change does not validate in the other process.")
+    made = ", ".join(f"{key} v{draft.number}" for key, draft in done.drafts.items())
+    if made:
+        flash(f"Drafts created: {made}. Submit each for its division's governance to review.", "success")
+    for key, why in done.refused.items():
+        flash(f"Not proposed to {key}: {why}", "warning")
+    return redirect(url_for("modeler.index"))
 
 
 @bp.route("/import", methods=["POST"])
@@ -136,7 +166,7 @@ def preview_html(schema_text: str, ui_text: str = "") -> Markup:
 
 def _edit_page(version_id: int, name: str | None, *, content: str | None = None, refused: list | None = None,
                status: int = 200, message: str | None = None, errors: dict | None = None):
-    line, files = version_detail(container().uow(), version_id)
+    line, files = version_detail(container().uow(), version_id, actor=g.actor, roles=ANALYST)
     editable = [n for n in sorted(files) if n != "bundle.json"] + ["bundle.json"]
     name = name if name in files else _first_diagram(files, editable)
     text = files[name] if content is None else content
@@ -149,9 +179,16 @@ def _edit_page(version_id: int, name: str | None, *, content: str | None = None,
     data = {"file": name, "kind": kind, "problems": problems, "previewUrl": url_for("modeler.form_preview"),
             "editable": line.state == "draft", "forms": form_files(files), **modeler_hints(files)}
     choices = element_choices(files) if kind == "bpmn" else []
+    siblings = sibling_processes(container().uow(), version_id, actor=g.actor) if line.number > 1 else []
     return render_template("modeler/edit.html", version=line, files=editable, name=name, text=text, kind=kind,
                            problems=problems, refused=refused is not None, names=names, preview=preview,
-                           data=data, message=message, errors=errors or {}, choices=choices), status
+                           data=data, message=message, errors=errors or {}, choices=choices,
+                           blocking=blocking(problems), breaches=breaches_in(problems), siblings=siblings), status
+
+
+def _my_processes():
+    """The processes the signed-in analyst may edit: those of the divisions where they are an analyst."""
+    return processes_overview(container().uow(), actor=g.actor, roles=ANALYST)
 
 
 def _stored_problems(version_id: int) -> list[dict]:
@@ -164,5 +201,5 @@ def _first_diagram(files: dict, ordered: list[str]) -> str:
 
 
 def _index_error(message: str, status: int, problems: list | None = None):
-    return render_template("modeler/index.html", processes=processes_overview(container().uow()),
+    return render_template("modeler/index.html", processes=_my_processes(),
                            import_error=message, import_problems=problems or []), status

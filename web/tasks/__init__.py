@@ -5,6 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from processes.attachments import store_attachment
 from processes.errors import Conflict, InvalidInput
+from processes.letter_preview import preview_task_letters
 from processes.lifecycle import complete_task, save_task_draft
 from processes.task_view import task_view
 
@@ -42,6 +43,8 @@ def submit(task_id: int):
             return _page(view, errors, 400)
         flash("Your answers are saved as a draft. The task is still open.", "success")
         return redirect(url_for("tasks.show", task_id=task_id))
+    if action == "preview":
+        return _preview(c, view, task_id, data)
     try:
         reference = complete_task(c.uow(), c.runtime, task_id, data, g.actor).reference
     except InvalidInput as exc:
@@ -51,6 +54,20 @@ def submit(task_id: int):
         return render_template("tasks/conflict.html", view=view, message=exc.message), 409
     flash(f"‘{view.task.title}’ is complete.", "success")
     return redirect(url_for("cases.show", reference=reference))
+
+
+def _preview(c, view, task_id: int, data: dict):
+    """Show the letters completing the task would send, from the answers typed so far; nothing is completed."""
+    save_task_draft(c.uow(), task_id, data, g.actor)
+    view.data = data
+    try:
+        letters = preview_task_letters(c.uow(), c.runtime, task_id, data, g.actor)
+    except InvalidInput as exc:
+        return _page(view, exc.fields, 400)
+    except Conflict as exc:
+        return render_template("tasks/conflict.html", view=view, message=exc.message), 409
+    return _page(view, previews=[letter for letter in letters if letter.addressee in ("complainant", "advocate")],
+                 previewed=True)
 
 
 def _attachments(view) -> tuple[dict, dict]:
@@ -77,7 +94,8 @@ def _meta(stored) -> dict:
             "size": stored.size, "sha256": stored.sha256}
 
 
-def _page(view, errors=None, status=200):
+def _page(view, errors=None, status=200, previews=(), previewed=False):
     # view.schema is the task's effective form (staff choices included), the same one `submit` parses with
     form_html = render(view.schema, view.ui, view.data, errors or {})
-    return render_template("tasks/show.html", view=view, form_html=form_html, errors=errors or {}), status
+    return render_template("tasks/show.html", view=view, form_html=form_html, errors=errors or {},
+                           previews=previews, previewed=previewed), status
