@@ -1,10 +1,11 @@
-"""Bytes a governance reviewer's browser loads to open the review of a group complaint change.
+"""Bytes a governance reviewer's browser loads to open the review of a group lifecycle change.
 
 Usage: .venv/bin/python benchmarks/review_page_weight.py
 
-On a scratch SQLite database: publishes the shipped bundles, drafts v2 of group_complaint with one shared diagram
-renamed, and fetches its review page with the app's test client; then every script and style sheet the page links
-and, where the page loads diagrams on demand, the diagram pair it opens on. Prints each part and the total
+On a scratch SQLite database: publishes the shipped bundles, drafts v2 of Interventions Alliance's complaint process
+(the group lifecycle) with one shared diagram renamed, and fetches its review page with the app's test client; then
+every script and style sheet the page links and, where the page loads diagrams on demand, the diagram pair it opens
+on. Prints each part and the total
 (uncompressed bytes, as the app serves them).
 """
 from __future__ import annotations
@@ -34,9 +35,9 @@ def main() -> None:
     init(container)
     analyst = add_user(container, "ana", "process_analyst")
     add_user(container, "gill", "governance")
-    shipped = bundle_from_directory(ROOT / "bpmn" / "group_complaint")
+    shipped = bundle_from_directory(ROOT / "bpmn" / "ia_complaint")
     changed = shipped.files[CHANGED].decode().replace('name="', 'name="Checked: ', 1)
-    saved = save_version_draft(container.uow(), container.runtime, "group_complaint", {CHANGED: changed}, analyst)
+    saved = save_version_draft(container.uow(), container.runtime, "ia_complaint", {CHANGED: changed}, analyst)
     client = sign_in(web_client(container), "gill")
     html = client.get(f"/governance/versions/{saved.version_id}").get_data()
     parts = [("review page HTML", len(html))]

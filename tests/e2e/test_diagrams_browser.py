@@ -202,8 +202,8 @@ def test_the_review_opens_on_the_changed_file_and_loads_each_diagram_when_its_ta
     analyst = add_user(container, "ana", "process_analyst")
     add_user(container, "gill", "governance")
     name = "shared/investigation.bpmn"
-    shipped = bundle_from_directory(ROOT / "bpmn" / "group_complaint").files[name].decode()
-    saved = save_version_draft(container.uow(), container.runtime, "group_complaint",
+    shipped = bundle_from_directory(ROOT / "bpmn" / "ia_complaint").files[name].decode()
+    saved = save_version_draft(container.uow(), container.runtime, "ia_complaint",
                                {name: shipped.replace('name="', 'name="Checked: ', 1)}, analyst)
     page = sign_in(browser, app_url, "gill")
     fetched = []

@@ -7,7 +7,7 @@ import pytest
 import cli
 from processes.bundle import bundle_from_directory
 from processes.governance import save_version_draft
-from tests.governance_support import add_user, demo_text
+from tests.governance_support import add_user, demo_text, use_demo_process
 
 ROOT = Path(__file__).resolve().parents[2]
 # bundles built on a base (a division's process) after the bases they need beside them
@@ -50,6 +50,7 @@ def test_a_shipped_version_exports_to_exactly_its_files_and_deploys_again(contai
 
 
 def test_a_draft_exports_by_version_id_over_its_old_folder_and_stale_files_go(container, tmp_path):
+    use_demo_process(container)
     analyst = add_user(container, "ana", "process_analyst")
     changed = demo_text().replace('name="Triage deadline"', 'name="First look deadline"')
     saved = save_version_draft(container.uow(), container.runtime, "demo_complaint", {"demo.bpmn": changed}, analyst)

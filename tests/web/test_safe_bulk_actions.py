@@ -45,10 +45,10 @@ def test_publishing_shows_the_weekly_intake_first_and_an_unconfirmed_post_change
     assert f'href="/governance/versions/{version_id}/publish" class="button" id="publish-button"' in review
     page = client.get(f"/governance/versions/{version_id}/publish").get_data(as_text=True)
     forecast = re.sub(r"\s+", " ", re.search(r'id="publish-forecast">(.*?)</p>', page, re.S).group(1))
-    # five cases in four weeks, all in IA; every division routes complaints to the demo process in this test
+    # five cases in four weeks, all in IA, the one division whose complaints run on the demo process here
     assert "<strong>about 1 new case a week</strong>" in forecast
     assert "5 cases came in over the last 4 weeks from" in forecast and "Interventions Alliance (5)" in forecast
-    assert "Employability UK (0)" in forecast and "v1 (in force now) will be retired" in page
+    assert "Employability UK" not in forecast and "v1 (in force now) will be retired" in page
     before = version_rows(container)
     again = client.post(f"/governance/versions/{version_id}/publish", data={})
     assert again.status_code == 200 and 'id="confirm-publish-button"' in again.get_data(as_text=True)
@@ -149,10 +149,10 @@ def test_the_review_loads_each_diagram_on_request_and_opens_on_the_first_changed
     from processes.bundle import bundle_from_directory
     analyst = add_user(container, "ana", "process_analyst")
     add_user(container, "gill", "governance")
-    shipped = bundle_from_directory(Path(__file__).resolve().parents[2] / "bpmn" / "group_complaint")
+    shipped = bundle_from_directory(Path(__file__).resolve().parents[2] / "bpmn" / "ia_complaint")
     name = "shared/investigation.bpmn"
     changed = shipped.files[name].decode().replace('name="', 'name="Checked: ', 1)
-    saved = save_version_draft(container.uow(), container.runtime, "group_complaint", {name: changed}, analyst)
+    saved = save_version_draft(container.uow(), container.runtime, "ia_complaint", {name: changed}, analyst)
     submit_version(container.uow(), container.runtime, saved.version_id, analyst, "rename")
     approve_version(container.uow(), saved.version_id, add_user(container, "rita", "governance"), "ok")
     client = sign_in(web_client(container), "gill")
