@@ -244,10 +244,10 @@ def test_shipped_bundles_saved_unchanged_in_the_modeler_and_exported_still_valid
         key = bundle_from_directory(folder).process_key
         version_id, files = published(container, key)
         if bundle_from_directory(folder).manifest.get("base"):
-            # a division's process is its base's files under its own key: exported beside the base, written as
-            # only what differs from it (its bundle.json), and run by the same tests
+            # a division's process is its base's files under its own key: exported beside the base (here the base
+            # as the modeler wrote it back, so the shipped bytes it still has differ from it and are written too)
             cli.export(container, f"{key}:1", tree / folder.name)
-            assert [p.name for p in (tree / folder.name).iterdir()] == ["bundle.json"]
+            assert (tree / folder.name / "bundle.json").is_file()
             _, problems = validate_bundle(bundle_from_directory(tree / folder.name), build_registry())
             assert problems == [], key
             continue
