@@ -1,4 +1,4 @@
-"""The `complaints` command: init, serve, worker, deploy and timers run-due."""
+"""The `complaints` command: init, serve, worker, deploy, export and timers run-due."""
 from __future__ import annotations
 
 import argparse
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import bootstrap
 from processes.access import SYSTEM
-from processes.bundle import bundle_from_directory
+from processes.bundle import bundle_from_directory, bundle_to_directory
 from processes.errors import DomainError
 from processes.input_bounds import clock_instant, refuse_nul
-from processes.versions import deploy_draft, publish_shipped
+from processes.versions import deploy_draft, publish_shipped, record_export, version_bundle
 from settings import Settings
 
 
@@ -93,6 +93,21 @@ def worker(container) -> None:
     make_scheduler(container, blocking=True).start()
 
 
+def export(container, ref: str, folder: Path) -> None:
+    """Write a version back as a bundle folder `deploy` accepts (the included folders, e.g. shared/, beside it), and
+    check the folder reads back to the version's hash, so the change can be reviewed and committed like code."""
+    bundle, version = version_bundle(container.uow(), ref)
+    written = bundle_to_directory(bundle, folder)
+    read_back = bundle_from_directory(folder).sha256
+    if read_back != version["sha256"]:
+        raise SystemExit(f"error: {folder} reads back as {read_back[:12]}, not the version's {version['sha256'][:12]}")
+    record_export(container.uow(), version)
+    beside = [str(p) for p in written[1:]]
+    print(f"exported {version['process_key']} v{version['number']} ({version['state']}, sha256 "
+          f"{version['sha256'][:12]}) to {folder}: {len(bundle.files)} files"
+          + (f"; included folders written beside it: {', '.join(beside)}" if beside else ""))
+
+
 def run_due(container, now: str | None) -> int:
     """Fire every timer that is due, optionally at a moved clock."""
     from scheduler import sweep_timers
@@ -119,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     p_deploy = sub.add_parser("deploy", help="create a draft version from a bundle folder")
     p_deploy.add_argument("path", type=Path)
     p_deploy.add_argument("--note", default="")
+    p_export = sub.add_parser("export", help="write a version back as a bundle folder that deploy accepts")
+    p_export.add_argument("version", help="process_key:number (e.g. group_complaint:3) or a version id")
+    p_export.add_argument("path", type=Path, help="the bundle folder to write, e.g. bpmn/group_complaint")
     p_timers = sub.add_parser("timers", help="timer operations")
     timers_sub = p_timers.add_subparsers(dest="timers_command", required=True)
     p_due = timers_sub.add_parser("run-due", help="fire every due timer now")
@@ -138,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             version_id = deploy_draft(container.uow(), container.runtime, bundle_from_directory(args.path), SYSTEM,
                                       args.note)
             print(f"created draft version {version_id}")
+        elif args.command == "export":
+            export(container, args.version, args.path)
         elif args.command == "timers":
             run_due(container, args.now)
     except DomainError as exc:

@@ -10,7 +10,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 
-from .errors import BundleInvalid
+from .errors import BundleInvalid, InvalidInput
 from .input_bounds import NUL, nul_paths
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -113,6 +113,82 @@ def _directory_files(path: Path, depth: int) -> dict[str, bytes]:
     for include in manifest.get("include", []):
         files.update(_read_tree(path.parent / include, path.parent))
     return files
+
+
+def bundle_to_directory(bundle: Bundle, path: Path) -> list[Path]:
+    """Write a bundle as the folder `bundle_from_directory` reads: its own files under `path`, the files of each
+    folder its manifest includes (e.g. "shared/...") beside it, under `path.parent`, where the manifest finds them.
+
+    Files in those folders that the bundle does not hold are removed, so the folders end up exactly the bundle.
+    A folder holding another process's bundle, or files but no bundle.json, is refused and nothing is written.
+    Returns the folders written."""
+    path = Path(path)
+    if bundle.manifest.get("base"):
+        return _write_on_base(bundle, path)
+    includes = [str(name).strip("/") for name in bundle.manifest.get("include", [])]
+    _refuse_foreign_folder(path, bundle.process_key, [path.parent / name for name in includes])
+    roots: dict[Path, dict[Path, bytes]] = {path: {}} | {path.parent / name: {} for name in includes}
+    for name, content in bundle.files.items():
+        included = next((inc for inc in includes if name == inc or name.startswith(inc + "/")), None)
+        target = (path.parent / name) if included else (path / name)
+        roots[path.parent / included if included else path][target] = content
+    for root, wanted in roots.items():
+        if root.exists():
+            for old in sorted(p for p in root.rglob("*") if p.is_file() and p not in wanted):
+                old.unlink()
+        for target, content in wanted.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    return list(roots)
+
+
+def _write_on_base(bundle: Bundle, path: Path) -> list[Path]:
+    """A bundle built on a base (a division's process): only the files that differ from the base folder beside
+    `path` are written, as in bpmn/; the base itself is never touched."""
+    base = path.parent / str(bundle.manifest["base"])
+    if not (base / MANIFEST).is_file():
+        raise _folder_refused(f"{bundle.process_key} is built on {bundle.manifest['base']!r}: export it beside that "
+                              f"bundle folder (e.g. into bpmn/{bundle.process_key}, or a copy of bpmn/)")
+    _refuse_foreign_folder(path, bundle.process_key, [])
+    provided = _directory_files(base, depth=1)
+    dropped = sorted(name for name in provided if name not in bundle.files)
+    if dropped:
+        raise _folder_refused(f"the version no longer has {', '.join(dropped)}, which its base {base} provides; "
+                              "a folder built on a base cannot leave base files out")
+    wanted = {path / name: content for name, content in bundle.files.items() if provided.get(name) != content}
+    if path.exists():
+        for old in sorted(p for p in path.rglob("*") if p.is_file() and p not in wanted):
+            old.unlink()
+    for target, content in wanted.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return [path]
+
+
+def _refuse_foreign_folder(path: Path, process_key: str, includes: list[Path]) -> None:
+    if path.exists() and not path.is_dir():
+        raise _folder_refused(f"{path} is a file, not a folder")
+    manifest = path / MANIFEST
+    if manifest.is_file():
+        try:
+            read = json.loads(manifest.read_bytes())
+        except ValueError:
+            read = None
+        found = read.get("process_key") if isinstance(read, dict) else None
+        if found != process_key:
+            raise _folder_refused(f"{path} holds the bundle of process {found!r}, not {process_key!r}; "
+                                  "choose another folder")
+        return  # updating a bundle folder of this process: its included folders are updated with it
+    if path.is_dir() and any(path.iterdir()):
+        raise _folder_refused(f"{path} is not empty and is not a bundle folder; choose an empty or new folder")
+    for folder in includes:  # a new bundle folder never takes over files already beside it
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise _folder_refused(f"{folder} already exists beside the new bundle folder {path}; export into a "
+                                  "copy of bpmn/ or an empty folder")
+
+
+def _folder_refused(message: str) -> InvalidInput:
+    return InvalidInput(message, {"DIR": [message]})
 
 
 def _read_tree(source: Path, base: Path) -> dict[str, bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from .access import ROLES, SYSTEM, Actor
 from .bundle import Bundle, bundle_from_files, parse_xml_safely
@@ -88,7 +89,7 @@ class Review:
     changes: list[Change]
     problems: list[dict]
     running: list[VersionLine]
-    diagrams: list[dict]
+    diagrams: list[dict]  # {"file", "changed"} per BPMN file; the XML is fetched per file (diagram_pair)
     history: list[dict]
     contributors: set[str] = field(default_factory=set)
     policy: dict | None = None  # the policy rules checked, each breach and its justification
@@ -132,11 +133,7 @@ def review(uow, runtime, version_id: int, *, actor: Actor = SYSTEM) -> Review:
         owners.require(actor, READERS, row.process_key, "read its reviews")
         names, counts = _display_names(uow), uow.versions.running_case_counts(row.process_key)
         versions = uow.versions.for_process(row.process_key)
-        in_force = uow.versions.published(row.process_key)
-        if in_force is None or in_force.id == row.id:
-            earlier = [v for v in versions
-                       if v.number < row.number and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
-            in_force = earlier[-1] if earlier else None
+        in_force = _compared_with(uow, row)
         proposed_bundle = _bundle(row.files)
         old_bundle = _bundle(in_force.files) if in_force else None
         _, problems = validate_bundle(proposed_bundle, runtime.services)
@@ -146,7 +143,8 @@ def review(uow, runtime, version_id: int, *, actor: Actor = SYSTEM) -> Review:
             proposed=_line(row, names, counts), in_force=_line(in_force, names, counts) if in_force else None,
             changes=change_list(old_bundle, proposed_bundle), problems=blocking(problems),
             running=[_line(v, names, counts) for v in versions if counts.get(v.id)],
-            diagrams=diagram_pairs(old_bundle, proposed_bundle), history=history,
+            diagrams=[{"file": p["file"], "changed": p["changed"]} for p in diagram_pairs(old_bundle, proposed_bundle)],
+            history=history,
             contributors=contributors(uow, row), policy=policy_view(proposed_bundle, row.policy_check, problems),
             divisions=sorted(owners.of(row.process_key).values()),
             may_review=not actor.is_system and owners.may(actor, Role.GOVERNANCE, row.process_key))
@@ -180,15 +178,83 @@ def _entry(files: dict[str, str]) -> str | None:
         return None
 
 
+FORECAST_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class PublishForecast:
+    """How many new cases a week a published version would govern, from the recent intake of the divisions that
+    route cases to its process."""
+
+    process_key: str
+    weeks: int
+    received: int
+    divisions: list[tuple[str, str, int]]  # (code, name, cases received in the period)
+
+    @property
+    def per_week(self) -> float:
+        return self.received / self.weeks
+
+    @property
+    def per_week_text(self) -> str:
+        rounded = round(self.per_week)
+        if self.received and rounded == 0:
+            return "fewer than 1 new case a week"
+        return f"about {rounded} new case{'' if rounded == 1 else 's'} a week"
+
+
+def publish_forecast(uow, version_id: int, now: datetime, weeks: int = FORECAST_WEEKS) -> PublishForecast:
+    """The weekly intake the version would take on: cases received in the last `weeks` weeks by every division
+    whose configuration sends a kind of case to this process, counting only those kinds."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            raise NotFound(f"no process version {version_id}")
+        counts = uow.cases.received_counts(now - timedelta(weeks=weeks))
+        divisions = []
+        for division in sorted(uow.divisions.all(), key=lambda d: d.code):
+            kinds = {kind for kind, key in (division.config.get("processes") or {}).items() if key == row.process_key}
+            if kinds:
+                divisions.append((division.code, division.name,
+                                  sum(n for (division_id, kind), n in counts.items()
+                                      if division_id == division.id and kind in kinds)))
+        return PublishForecast(row.process_key, weeks, sum(n for *_, n in divisions), divisions)
+
+
 def diagram_pairs(old: Bundle | None, new: Bundle) -> list[dict]:
-    """Each BPMN file of the proposed bundle with its in-force counterpart; the entry diagram first."""
+    """Each BPMN file of the proposed bundle with its in-force counterpart, the entry diagram first, then the files
+    the proposal removed; `changed` tells whether the file differs (so the review opens on the first that does)."""
     entry = new.manifest.get("entry_process")
     names = sorted(n for n in new.files if n.endswith(".bpmn"))
     names.sort(key=lambda n: 0 if f'id="{entry}"'.encode() in new.files[n] else 1)
-    pairs = [{"file": n, "new": new.files[n].decode(), "old": (old.files.get(n, b"") if old else b"").decode()}
-             for n in names]
-    removed = sorted(n for n in (old.files if old else {}) if n.endswith(".bpmn") and n not in new.files)
-    return pairs + [{"file": n, "new": "", "old": old.files[n].decode()} for n in removed]
+    before = old.files if old else {}
+    pairs = [{"file": n, "new": new.files[n].decode(), "old": before.get(n, b"").decode(),
+              "changed": old is not None and before.get(n) != new.files[n]} for n in names]
+    removed = sorted(n for n in before if n.endswith(".bpmn") and n not in new.files)
+    return pairs + [{"file": n, "new": "", "old": before[n].decode(), "changed": True} for n in removed]
+
+
+def diagram_pair(uow, version_id: int, index: int, *, actor: Actor = SYSTEM) -> dict | None:
+    """One file of a review's diagram pairs (proposed and in force), for the review page to fetch when it is shown;
+    Forbidden unless the actor may read the process's reviews."""
+    with uow:
+        row = uow.versions.get(version_id)
+        if row is None:
+            raise NotFound(f"no process version {version_id}")
+        process_owners(uow).require(actor, READERS, row.process_key, "read its reviews")
+        in_force = _compared_with(uow, row)
+        pairs = diagram_pairs(_bundle(in_force.files) if in_force else None, _bundle(row.files))
+        return pairs[index] if 0 <= index < len(pairs) else None
+
+
+def _compared_with(uow, row):
+    """The version a review compares with: the one in force, or for a published version the one it replaced."""
+    in_force = uow.versions.published(row.process_key)
+    if in_force is None or in_force.id == row.id:
+        earlier = [v for v in uow.versions.for_process(row.process_key)
+                   if v.number < row.number and v.state in (VersionState.PUBLISHED, VersionState.RETIRED)]
+        in_force = earlier[-1] if earlier else None
+    return in_force
 
 
 def case_version(uow, reference: str, actor: Actor) -> dict:

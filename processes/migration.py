@@ -1,4 +1,6 @@
-"""Migrating running cases to the published version: a preview per case, then an audited bulk action."""
+"""Migrating running cases to the published version: a preview per case, then an audited bulk action.
+
+Only open cases are offered; the run moves exactly the cases named and records each one moved or refused, why."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from .access import Actor
 from .case_run import CaseRun, Runtime
 from .errors import Conflict, DomainError, Forbidden, NotFound
 from .process_scope import process_owners
-from .vocabulary import Role, VersionState
+from .vocabulary import CaseStatus, Role, VersionState
 
 PREVIEW_LIMIT = 500
 RESET = TaskState.READY | TaskState.WAITING
@@ -57,9 +59,10 @@ class MigrationResult:
     refused: dict[str, list[str]] = field(default_factory=dict)
 
 
-def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor,
-                      limit: int = PREVIEW_LIMIT) -> list[CaseMigration]:
-    """For each running case on an older version of the process, whether it can migrate and why not."""
+def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor, limit: int = PREVIEW_LIMIT,
+                      only: list[str] | None = None) -> list[CaseMigration]:
+    """For each open case on an older version of the process (or only those named), whether it can migrate and
+    why not."""
     _require_governance(actor)
     with uow:
         target = _published(uow, version_id, actor)
@@ -67,7 +70,7 @@ def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor,
         previews = []
         for case in uow.versions.running_cases(target.process_key, target.id, limit):
             division = uow.divisions.get(case.division_id)
-            if not actor.can_see(division.code):
+            if not actor.can_see(division.code) or (only is not None and case.reference not in only):
                 continue
             run = CaseRun(runtime, uow, case, actor)
             preview = CaseMigration(case.reference, division.code, run.version.number, run.version.sha256)
@@ -82,7 +85,9 @@ def preview_migration(uow, runtime: Runtime, version_id: int, actor: Actor,
 
 
 def migrate_cases(uow, runtime: Runtime, version_id: int, references: list[str], actor: Actor) -> MigrationResult:
-    """Move the named cases to the published version, each in its own transaction; the rest stay untouched."""
+    """Move the named cases to the published version, each in its own transaction; the rest stay untouched.
+
+    The audit entry names every case moved and every case refused with its reasons."""
     _require_governance(actor)
     with uow:
         _published(uow, version_id, actor)  # out of scope or not published: refused before any case moves
@@ -101,7 +106,8 @@ def migrate_cases(uow, runtime: Runtime, version_id: int, references: list[str],
         uow.events.append(None, "cases_migrated", actor.username, runtime.clock.now(), version_id=target.id,
                           data={"process": target.process_key, "number": target.number, "sha256": target.sha256,
                                 "divisions": process_owners(uow).codes(target.process_key),
-                                "migrated": result.migrated, "refused": result.refused})
+                                "requested": len(dict.fromkeys(references)), "migrated": result.migrated,
+                                "refused": result.refused})
         uow.commit()
     return result
 
@@ -117,6 +123,8 @@ def _migrate_case(uow, runtime: Runtime, version_id: int, reference: str, actor:
         if run.version.process_key != target.process_key or run.version.id == target.id:
             return [f"the case runs on {run.version.process_key} version {run.version.number}, not an older version "
                     f"of {target.process_key}"]
+        if case.status == CaseStatus.CLOSED:
+            return ["the case is closed"]
         if run.instance is None or run.instance.completed:
             return ["the case has finished"]
         definition = runtime.definitions.get(uow, target)

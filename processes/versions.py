@@ -1,6 +1,8 @@
-"""Process versions: deploy a bundle as a draft, and publish the shipped diagrams on first start."""
+"""Process versions: deploy a bundle as a draft, publish the shipped diagrams on first start, and find a version to
+write back out as files."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -9,7 +11,7 @@ if TYPE_CHECKING:
 from .access import SYSTEM, Actor
 from .bundle import MANIFEST, Bundle, bundle_from_files
 from .case_run import Runtime
-from .errors import BundleInvalid
+from .errors import BundleInvalid, InvalidInput, NotFound
 from .policy_review import blocking, breaches_in, policy_record
 from .validation import require_valid, validate_bundle
 from .vocabulary import VersionState
@@ -86,3 +88,35 @@ def validated(bundle: Bundle, operators: Any) -> tuple[Any, list[dict[str, Any]]
     if blocking(problems) or definition is None:
         raise BundleInvalid(blocking(problems))
     return definition, problems
+
+
+VERSION_REF = re.compile(r"^(?:(?P<key>[A-Za-z0-9_.-]+):(?P<number>\d+)|(?P<id>\d+))$")
+
+
+def version_bundle(uow: UnitOfWork, ref: str) -> tuple[Bundle, dict[str, Any]]:
+    """The bundle of the version `ref` names, `process_key:number` (e.g. group_complaint:3) or a version id, and a
+    summary of the version."""
+    found = VERSION_REF.match((ref or "").strip())
+    if not found:
+        raise InvalidInput(f"{ref!r} names no version: give process_key:number (e.g. group_complaint:3) or a "
+                           "version id", {"VERSION": ["Give process_key:number or a version id"]})
+    with uow:
+        if found["id"]:
+            version = uow.versions.get(int(found["id"]))
+        else:
+            version = next((v for v in uow.versions.for_process(found["key"]) if v.number == int(found["number"])),
+                           None)
+        if version is None:
+            raise NotFound(f"no process version {ref}")
+        bundle = bundle_from_files({name: text.encode("utf-8") for name, text in version.files.items()})
+        return bundle, {"id": version.id, "process_key": version.process_key, "number": version.number,
+                        "state": version.state, "sha256": version.sha256}
+
+
+def record_export(uow: UnitOfWork, version: dict[str, Any], actor: Actor = SYSTEM) -> None:
+    """Note in the version's history that it was written out as a bundle folder."""
+    with uow:
+        uow.events.append(None, "version_exported", actor.username, uow.clock_now(), version_id=version["id"],
+                          data={"process": version["process_key"], "number": version["number"],
+                                "sha256": version["sha256"], "to": "folder"})
+        uow.commit()

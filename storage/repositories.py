@@ -231,12 +231,14 @@ class VersionRepository(_Repo):
         return {version_id: count for version_id, count in self.session.execute(query)}
 
     def running_cases(self, process_key: str, exclude_version_id: int, limit: int) -> list[m.Case]:
-        """Unfinished cases of a process on any version but the given one, oldest first."""
+        """Open cases of a process whose workflow is unfinished, on any version but the given one, oldest first.
+
+        A closed case is never offered for migration, even while work beside it (a learning review) still runs."""
         return list(self.session.scalars(
             select(m.Case).join(m.Instance, m.Instance.case_id == m.Case.id)
             .join(m.ProcessVersion, m.ProcessVersion.id == m.Instance.version_id)
             .where(m.ProcessVersion.process_key == process_key, m.Instance.completed.is_(False),
-                   m.Instance.version_id != exclude_version_id)
+                   m.Case.status != "closed", m.Instance.version_id != exclude_version_id)
             .order_by(m.Case.received_at, m.Case.id).limit(limit)))
 
 
@@ -272,6 +274,12 @@ class CaseRepository(_Repo):
 
     def get(self, case_id: int) -> m.Case | None:
         return self.session.get(m.Case, case_id)
+
+    def received_counts(self, since: datetime) -> dict[tuple[int, str], int]:
+        """How many cases each division received of each kind since an instant: {(division id, kind): count}."""
+        query = (select(m.Case.division_id, m.Case.kind, func.count()).where(m.Case.received_at >= since)
+                 .group_by(m.Case.division_id, m.Case.kind))
+        return {(division_id, kind): count for division_id, kind, count in self.session.execute(query)}
 
     def by_reference(self, reference: str) -> m.Case | None:
         return self.session.scalars(select(m.Case).where(m.Case.reference == reference)).first()

@@ -82,3 +82,46 @@ def csrf_token(client, url: str) -> str:
     import re
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))
     return found.group(1) if found else ""
+
+
+REMIND_CHANGE = ("<spiffworkflow:parameter id=\"template\" type=\"str\" value=\"'sla_warning'\" />",
+                 "<spiffworkflow:parameter id=\"template\" type=\"str\" value=\"'sla_breach'\" />")
+
+
+def migration_scenario(container, movable: int = 6) -> dict:
+    """Cases on v1 of the demo process and an approved v2 (acknowledge within 3 days, a different reminder letter)
+    waiting to be published: one case whose reminder has already gone cannot move, one closed case (its side work
+    still running) must never be offered, and `movable` cases waiting at triage can move."""
+    from datetime import timedelta
+
+    from processes.governance import approve_version, save_version_draft, submit_version
+    from processes.lifecycle import fire_due_timers, start_case
+    use_demo_process(container)
+    analyst = add_user(container, "ana", "process_analyst")
+    reviewer = add_user(container, "gill", "governance")
+    clock = container.clock
+    started = clock.now()
+    reminded = start_case(container.uow(), container.runtime, division="IA", kind="complaint", summary="Reminded")
+    clock.set(started + timedelta(days=7))  # past its reminder (two working days), before its deadline
+    with container.session_factory() as session:
+        case = session.scalars(select(m.Case).where(m.Case.reference == reminded)).one()
+        instance_id = session.scalars(select(m.Instance.id).where(m.Instance.case_id == case.id)).one()
+    fire_due_timers(container.uow(), container.runtime, instance_id)
+    closed = start_case(container.uow(), container.runtime, division="IA", kind="complaint", summary="Closed")
+    with container.session_factory() as session, session.begin():
+        case = session.scalars(select(m.Case).where(m.Case.reference == closed)).one()
+        case.status, case.closed_at = "closed", clock.now()
+    waiting = [start_case(container.uow(), container.runtime, division="IA", kind="complaint", summary=f"Waiting {i}")
+               for i in range(movable)]
+    xml = demo_text().replace(ACK_DEADLINE, "working_days_after(received_at, 3)").replace(*REMIND_CHANGE)
+    saved = save_version_draft(container.uow(), container.runtime, PROCESS, {"demo.bpmn": xml}, analyst)
+    assert saved.problems == []
+    submit_version(container.uow(), container.runtime, saved.version_id, analyst, "Acknowledge within 3 days")
+    approve_version(container.uow(), saved.version_id, reviewer, "Matches the revised standard")
+    return {"version_id": saved.version_id, "reminded": reminded, "closed": closed, "waiting": waiting,
+            "received": 2 + movable}
+
+
+def case_version_id(container, reference: str) -> int:
+    with container.session_factory() as session:
+        return session.scalars(select(m.Case.version_id).where(m.Case.reference == reference)).one()

@@ -1,38 +1,34 @@
 // Browser entry for the diagram pages. Exposes four globals:
 //   ComplaintsModeler, ComplaintsViewer, ComplaintsDiff, ComplaintsDmn.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
-import { diff } from 'bpmn-js-differ';
 
-import spiffModdle from './spiffworkflow-moddle.json';
 import SpiffPropertiesProvider from './spiff-properties.js';
+import { importInto, mark, moddleExtensions, mountDiff, mountViewer } from './viewing.js';
 
-const moddleExtensions = { spiffworkflow: spiffModdle };
 const SpiffPropertiesModule = {
   __init__: [ 'spiffPropertiesProvider' ],
   spiffPropertiesProvider: [ 'type', SpiffPropertiesProvider ]
 };
 
-// Add `cls` to every id that exists in the diagram; returns the ids marked.
-function mark(viewer, ids, cls) {
-  const canvas = viewer.get('canvas');
-  const registry = viewer.get('elementRegistry');
-  const found = (ids || []).filter((id) => registry.get(id));
-  found.forEach((id) => canvas.addMarker(id, cls));
-  return found;
-}
+// Labels large enough to read at the zoom a whole diagram opens at (bpmn-js draws 12px by default).
+const READABLE_TEXT = { defaultStyle: { fontSize: '14px', lineHeight: 1.2 }, externalStyle: { fontSize: '13px' } };
+const MIN_OPEN_SCALE = 0.7; // below this labels cannot be read: open at the diagram's start instead of shrinking it
 
-function fit(viewer) {
-  viewer.get('canvas').zoom('fit-viewport', 'auto');
-}
-
-function importInto(viewer, xml) {
-  return (xml ? viewer.importXML(xml) : viewer.createDiagram()).then((result) => {
-    fit(viewer);
-    return result;
-  });
+// Show the diagram beside the palette (which sits over the canvas's left edge), not under it: fit what fits at a
+// readable scale, otherwise start at the diagram's top left at the smallest readable scale.
+export function fitBesidePalette(modeler) {
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport', 'auto');
+  const palette = canvas.getContainer().querySelector('.djs-palette');
+  const left = (palette ? palette.getBoundingClientRect().width : 0) + 24;
+  const { outer, inner } = canvas.viewbox();
+  if (!inner.width || !inner.height || !outer.width) { return; }
+  const fits = Math.min((outer.width - left - 24) / inner.width, (outer.height - 48) / inner.height, 1);
+  const scale = Math.max(fits, MIN_OPEN_SCALE);
+  canvas.viewbox({ x: inner.x - left / scale, y: inner.y - 24 / scale, width: outer.width / scale,
+    height: outer.height / scale });
 }
 
 // BPMN editor with the standard properties panel plus the "Spiff" group.
@@ -42,9 +38,13 @@ function mountModeler({ container, propertiesPanel, xml, onChange }) {
     container,
     propertiesPanel: propertiesPanel ? { parent: propertiesPanel } : undefined,
     additionalModules: [ BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, SpiffPropertiesModule ],
+    textRenderer: READABLE_TEXT,
     moddleExtensions
   });
-  const ready = importInto(modeler, xml);
+  const ready = importInto(modeler, xml).then((result) => {
+    fitBesidePalette(modeler);
+    return result;
+  });
   if (onChange) {
     modeler.on('commandStack.changed', () => onChange());
   }
@@ -52,6 +52,8 @@ function mountModeler({ container, propertiesPanel, xml, onChange }) {
   return {
     modeler,
     ready,
+    // the container changed size (the properties panel was resized): let the canvas redraw at its new size
+    resized: () => modeler.get('canvas').resized(),
     saveXML: () => ready.then(() => modeler.saveXML({ format: true })).then((r) => r.xml),
     highlight: (elementIds) => ready.then(() => {
       const canvas = modeler.get('canvas');
@@ -60,50 +62,6 @@ function mountModeler({ container, propertiesPanel, xml, onChange }) {
       return highlighted;
     })
   };
-}
-
-// Read-only instance view: completed / current / waiting element markers.
-function mountViewer({ container, xml, markers = {} }) {
-  const viewer = new NavigatedViewer({ container, moddleExtensions });
-  const ready = importInto(viewer, xml).then((result) => {
-    mark(viewer, markers.completed, 'done');
-    mark(viewer, markers.current, 'current');
-    mark(viewer, markers.waiting, 'waiting');
-    return result;
-  });
-  return { viewer, ready };
-}
-
-// Two viewers side by side (old left, new right); resolves to the diff summary:
-// ids per kind, changed attributes per id, and the raw differ result.
-function mountDiff({ left, right, oldXml, newXml }) {
-  const oldViewer = new NavigatedViewer({ container: left, moddleExtensions });
-  const newViewer = new NavigatedViewer({ container: right, moddleExtensions });
-  return Promise.all([ importInto(oldViewer, oldXml), importInto(newViewer, newXml) ]).then(() => {
-    const raw = diff(oldViewer.getDefinitions(), newViewer.getDefinitions());
-    const summary = {
-      added: Object.keys(raw._added),
-      removed: Object.keys(raw._removed),
-      changed: Object.keys(raw._changed),
-      layoutChanged: Object.keys(raw._layoutChanged),
-      // bpmn-js-differ 3.2.0 reports attrs with oldValue/newValue swapped; fix here.
-      attrs: Object.fromEntries(Object.entries(raw._changed).map(([id, change]) => [
-        id,
-        Object.fromEntries(Object.entries(change.attrs).map(([name, v]) => [
-          name, { oldValue: v.newValue, newValue: v.oldValue }
-        ]))
-      ])),
-      raw,
-      viewers: { left: oldViewer, right: newViewer }
-    };
-    mark(newViewer, summary.added, 'diff-added');
-    mark(oldViewer, summary.removed, 'diff-removed');
-    for (const viewer of [ oldViewer, newViewer ]) {
-      mark(viewer, summary.changed, 'diff-changed');
-      mark(viewer, summary.layoutChanged, 'diff-layout-changed');
-    }
-    return summary;
-  });
 }
 
 // Starting point when no DMN XML is given.

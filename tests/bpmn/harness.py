@@ -6,6 +6,7 @@ events, letters and case changes. Messages and timers go through the lifecycle u
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from processes.validation import require_valid
 from processes.vocabulary import TaskRowState
 from tests.fakes import FakeStore, RecordingLetters
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+# The bundles under test: the shipped bpmn/ folder, or (COMPLAINTS_TEST_BPMN_DIR) a tree written by `complaints export`,
+# so the same tests prove that a diagram saved in the modeler and exported still behaves the same.
+BPMN = Path(os.environ.get("COMPLAINTS_TEST_BPMN_DIR") or Path(__file__).resolve().parents[2] / "bpmn")
 _DEFINITIONS: dict = {}
 
 

@@ -1,7 +1,6 @@
 """The shipped diagrams are the source of truth: each validates, opens laid out in bpmn-js with lanes that are
 roles, and uses ids the modeler cannot confuse; the group diagrams are what IA, EUK and PL run."""
 import json
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -11,8 +10,8 @@ from processes.access import role_for_lane
 from processes.bundle import bundle_from_directory
 from processes.graph import FLOW_NODES
 from processes.validation import validate_bundle
+from tests.bpmn.harness import BPMN as BPMN_DIR
 
-BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 DIAGRAMS = sorted(BPMN_DIR.glob("*/*.bpmn"))
 BUNDLES = sorted(p.parent for p in BPMN_DIR.glob("*/bundle.json"))
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
@@ -75,6 +74,31 @@ def test_element_ids_are_not_reserved_or_the_names_of_operators_and_their_parame
     element_ids = {el.get("id") for el in root.iter() if el.get("id") and not etree.QName(el).namespace.startswith(
         "http://spiffworkflow.org")}
     assert element_ids.isdisjoint(taken), element_ids & taken
+
+
+XML_FILES = sorted([*BPMN_DIR.glob("*/*.bpmn"), *BPMN_DIR.glob("*/*.dmn")])
+# What the inbox, deadlines, timelines and migrations refer to by id, across every file of a bundle.
+NAMED_WORK = {"userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "callActivity", "subProcess",
+              "boundaryEvent", "intermediateCatchEvent", "startEvent"}
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=lambda p: p.name)
+def test_ids_are_unique_in_each_file(path):
+    ids = [el.get("id") for el in etree.parse(str(path)).getroot().iter()
+           if isinstance(el.tag, str) and el.get("id") and not etree.QName(el).namespace.startswith(
+               "http://spiffworkflow.org")]
+    assert ids and len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+@pytest.mark.parametrize("folder", BUNDLES, ids=lambda p: p.name)
+def test_the_ids_of_tasks_and_timers_are_unique_across_the_bundle(folder):
+    seen: dict[str, str] = {}
+    for name, content in bundle_from_directory(folder).xml_files().items():
+        for el in etree.fromstring(content).iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname in NAMED_WORK and el.get("id"):
+                assert el.get("id") not in seen, f"{el.get('id')} is in {seen.get(el.get('id'))} and {name}"
+                seen[el.get("id")] = name
+    assert seen
 
 
 def test_the_eligibility_table_has_a_decision_shape_for_the_dmn_editor():

@@ -129,6 +129,7 @@ def page(browser):
 
 
 def sign_in(page, base: str, username: str) -> None:
+    page.goto("about:blank")  # stop the last page's own requests first: a late reply would set an older session
     page.context.clear_cookies()
     page.goto(f"{base}/login?as={username}")
     page.fill("#username", username)

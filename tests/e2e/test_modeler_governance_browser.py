@@ -164,6 +164,8 @@ def test_an_analyst_changes_the_acknowledgement_timer_and_governance_publishes_a
     reviewer.click("#approve-button")
     reviewer.wait_for_selector("#publish-button")
     reviewer.click("#publish-button")
+    assert "new case" in reviewer.locator("#publish-forecast").inner_text()
+    reviewer.click("#confirm-publish-button")
     assert reviewer.locator("#version-state").inner_text() == "Published (in force)"
 
     # A new case gets the new deadline while the older case keeps its old one.
@@ -177,8 +179,12 @@ def test_an_analyst_changes_the_acknowledgement_timer_and_governance_publishes_a
     assert "Yes" in row.inner_text() and "Mon 04 Jan 2027, 23:59 → Wed 30 Dec 2026, 23:59" in row.inner_text()
     assert reviewer.locator(f"#migration-preview tr[data-reference='{newer}']").count() == 0
     reviewer.screenshot(path=str(SHOTS / "migration-preview.png"), full_page=True)
+    assert reviewer.locator("#migration-preview input:checked").count() == 0
+    reviewer.check(f"#m-{older}")
     reviewer.click("#migrate-button")
-    assert "Migrated 1 case." in reviewer.locator(".notice").first.inner_text()
+    assert reviewer.locator("h1").inner_text().startswith("Move 1 case to v")
+    reviewer.click("#confirm-migrate-button")
+    assert f"Moved 1 case: {older}." in reviewer.locator(".notice").first.inner_text()
     version_id, due = deadlines(container, older)
     assert due == [NEW_DUE] and version_id == int(review_url.rsplit("/", 1)[1])
 

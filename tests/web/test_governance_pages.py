@@ -90,18 +90,38 @@ def test_approving_then_publishing_then_migrating_the_older_case(proposal):
     client = sign_in(web_client(container), "gill")
     assert decide(client, version_id, "approve").status_code == 302
     assert "Approved by Gill" in client.get(f"/governance/versions/{version_id}").get_data(as_text=True)
-    assert client.post(f"/governance/versions/{version_id}/publish").status_code == 302
+    publish(client, version_id)
     assert published_id(container) == version_id
     preview = client.get(f"/governance/versions/{version_id}/migration").get_data(as_text=True)
     assert f'data-reference="{proposal["reference"]}"' in preview and "Mon 04 Jan 2027, 23:59" in preview
     assert "Wed 30 Dec 2026, 23:59" in preview
-    done = client.post(f"/governance/versions/{version_id}/migration", data={"reference": [proposal["reference"]]})
-    assert done.status_code == 302
+    migrate(client, version_id, [proposal["reference"]])
     with container.uow() as uow:
         assert uow.cases.by_reference(proposal["reference"]).version_id == version_id
     audit = client.get("/governance/audit").get_data(as_text=True)
     for label in ("Running cases migrated", "Published", "Approved", "Submitted for review", "Retired"):
         assert label in audit
+    assert f'<li data-reference="{proposal["reference"]}" data-outcome="moved">' in audit
+
+
+def publish(client, version_id):
+    """Publish through the confirmation step, as the buttons do."""
+    confirmation = client.get(f"/governance/versions/{version_id}/publish")
+    assert confirmation.status_code == 200 and 'id="confirm-publish-button"' in confirmation.get_data(as_text=True)
+    assert client.post(f"/governance/versions/{version_id}/publish", data={"confirm": "publish"}).status_code == 302
+
+
+def migrate(client, version_id, references):
+    """Tick cases, confirm the count on the confirmation page, move them."""
+    confirmation = client.post(f"/governance/versions/{version_id}/migration", data={"reference": references})
+    page = confirmation.get_data(as_text=True)
+    assert confirmation.status_code == 200 and 'id="confirm-migrate-button"' in page
+    count = len(references)
+    assert f"Move {count} case{'' if count == 1 else 's'} to v" in page
+    done = client.post(f"/governance/versions/{version_id}/migration",
+                       data={"reference": references, "confirmed": str(count)})
+    assert done.status_code == 302
+    return done
 
 
 def test_the_governance_index_lists_what_waits_for_a_decision(proposal):

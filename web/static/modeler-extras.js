@@ -7,6 +7,15 @@
 
   var PROPS = 'spiffworkflow:properties';
 
+  // The one timer form the helper writes: working_days_after(<field>, <whole days>). Anything else (a condition,
+  // another function, an extra argument, a duration) is not read, so the helper never offers to replace it.
+  var WORKING_DAYS = /^\s*working_days_after\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*(\d{1,3})\s*\)\s*$/;
+
+  function workingDays(expression) {
+    var found = WORKING_DAYS.exec(expression || '');
+    return found ? { field: found[1], days: Number(found[2]) } : null;
+  }
+
   function h(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -130,28 +139,53 @@
   Editor.prototype.timer = function (element, bo, timer) {
     var self = this;
     var kinds = (this.data.deadlineKinds || []).map(function (k) { return [ k, k.replace(/_/g, ' ') ]; });
-    var days = h('input', { id: 'x-days', type: 'number', min: '0', max: '365', value: '5' });
-    var from = h('select', { id: 'x-from' });
-    (this.data.dateFields || []).forEach(function (name) { from.appendChild(h('option', { value: name, text: name })); });
-    var use = h('button', { type: 'button', id: 'x-use-working-days', text: 'Use' });
     var current = timer.get('timeDate') || timer.get('timeDuration') || timer.get('timeCycle');
-    var now = h('p', { 'class': 'small mono', id: 'x-timer-now',
-      text: 'Now: ' + (current && current.body ? current.body : 'no expression') });
+    var expression = current && current.body ? current.body : '';
+    var parts = workingDays(expression);
+    var now = h('p', { 'class': 'small mono', id: 'x-timer-now', text: 'Now: ' + (expression || 'no expression') });
+    var fields = [ now ];
+    if (parts || !expression) {
+      fields.push(this.workingDaysHelper(element, timer, parts, now));
+    } else {
+      fields.push(h('p', { 'class': 'small', id: 'x-timer-not-simple',
+        text: 'This is not a plain count of working days, so the helper leaves it alone: change it in the ' +
+              'Timer group of the properties panel.' }));
+    }
+    return fields.concat([
+      this.field('x-deadline-kind', 'Deadline kind', getProperty(bo, 'deadlineKind'),
+        function (v) { self.setProperty(element, 'deadlineKind', v); }, { choices: kinds }),
+      this.field('x-timer-stage', 'Stage', getProperty(bo, 'stage'), function (v) { self.setProperty(element, 'stage', v); })
+    ]);
+  };
+
+  // Days and field read from the expression itself; with no expression yet, empty days and a field to choose.
+  Editor.prototype.workingDaysHelper = function (element, timer, parts, now) {
+    var self = this;
+    var days = h('input', { id: 'x-days', type: 'number', min: '0', max: '365', value: parts ? String(parts.days) : '' });
+    var from = h('select', { id: 'x-from' });
+    var names = (this.data.dateFields || []).slice();
+    if (parts && names.indexOf(parts.field) < 0) { names.unshift(parts.field); }
+    if (!parts) { from.appendChild(h('option', { value: '', text: '(choose a date)' })); }
+    names.forEach(function (name) {
+      var option = h('option', { value: name, text: name });
+      if (parts && name === parts.field) { option.selected = true; }
+      from.appendChild(option);
+    });
+    var use = h('button', { type: 'button', id: 'x-use-working-days', text: 'Use' });
     use.addEventListener('click', function () {
-      var expression = 'working_days_after(' + from.value + ', ' + parseInt(days.value || '0', 10) + ')';
+      var count = parseInt(days.value, 10);
+      if (isNaN(count) || count < 0 || !from.value) {
+        now.textContent = 'Give a number of working days and the date they count from.';
+        return;
+      }
+      var expression = 'working_days_after(' + from.value + ', ' + count + ')';
       var body = self.factory.create('bpmn:FormalExpression', { body: expression });
       self.modeling.updateModdleProperties(element, timer, { timeDate: body, timeDuration: undefined, timeCycle: undefined });
       now.textContent = 'Now: ' + expression;
     });
-    return [
-      now,
-      h('div', { 'class': 'helper' }, [
-        h('div', {}, [ h('label', { 'for': 'x-days', text: 'Working days' }), days ]),
-        h('div', {}, [ h('label', { 'for': 'x-from', text: 'after' }), from ]), use ]),
-      this.field('x-deadline-kind', 'Deadline kind', getProperty(bo, 'deadlineKind'),
-        function (v) { self.setProperty(element, 'deadlineKind', v); }, { choices: kinds }),
-      this.field('x-timer-stage', 'Stage', getProperty(bo, 'stage'), function (v) { self.setProperty(element, 'stage', v); })
-    ];
+    return h('div', { 'class': 'helper', id: 'x-working-days' }, [
+      h('div', {}, [ h('label', { 'for': 'x-days', text: 'Working days' }), days ]),
+      h('div', {}, [ h('label', { 'for': 'x-from', text: 'after' }), from ]), use ]);
   };
 
   Editor.prototype.lane = function (element, bo) {

@@ -78,6 +78,58 @@
     return (data.problems || []).map(function (p) { return p.element; }).filter(Boolean);
   }
 
+  // The handle between the canvas and the properties panel: drag it, or focus it and use the arrow keys
+  // (Home / End for the narrowest and widest). The width is kept for the next page in this browser.
+  var SIDE_KEY = 'complaints.modeler.sideWidth';
+
+  function wireResize(layout, handle, onResize) {
+    var min = Number(handle.getAttribute('aria-valuemin'));
+    function max() { return Math.max(min, Math.min(Number(handle.getAttribute('aria-valuemax')), layout.clientWidth - 360)); }
+    var preferred = null; // the width last chosen; a window too narrow for it only squeezes it for a while
+    function setWidth(width, keep) {
+      var clamped = Math.round(Math.max(min, Math.min(max(), width)));
+      if (keep || preferred === null) { preferred = clamped; }
+      layout.style.setProperty('--side-width', clamped + 'px');
+      handle.setAttribute('aria-valuenow', String(clamped));
+      handle.setAttribute('aria-valuetext', clamped + ' pixels wide');
+      if (keep) { try { window.localStorage.setItem(SIDE_KEY, String(clamped)); } catch (err) { /* private mode */ } }
+      onResize();
+      return clamped;
+    }
+    var kept = null;
+    try { kept = Number(window.localStorage.getItem(SIDE_KEY)); } catch (err) { kept = null; }
+    preferred = kept || Number(handle.getAttribute('aria-valuenow'));
+    setWidth(preferred, false);
+    // Follow the pointer on the whole document, so a drag that outruns the handle (or loses its capture) still ends.
+    handle.addEventListener('pointerdown', function (event) {
+      if (event.button !== 0) { return; }
+      event.preventDefault();
+      handle.classList.add('dragging');
+      var right = layout.getBoundingClientRect().right;
+      function move(e) { setWidth(right - e.clientX - handle.offsetWidth / 2, false); }
+      function up(e) {
+        if (e.type === 'pointerup') { move(e); }
+        handle.classList.remove('dragging');
+        document.removeEventListener('pointermove', move);
+        document.removeEventListener('pointerup', up);
+        document.removeEventListener('pointercancel', up);
+        setWidth(Number(handle.getAttribute('aria-valuenow')), true);
+      }
+      document.addEventListener('pointermove', move);
+      document.addEventListener('pointerup', up);
+      document.addEventListener('pointercancel', up);
+    });
+    handle.addEventListener('keydown', function (event) {
+      var now = Number(handle.getAttribute('aria-valuenow'));
+      var step = event.shiftKey ? 120 : 40;
+      var to = { ArrowLeft: now + step, ArrowRight: now - step, Home: min, End: max() }[event.key];
+      if (to === undefined) { return; }
+      event.preventDefault();
+      setWidth(to, true);
+    });
+    window.addEventListener('resize', function () { setWidth(preferred, false); });
+  }
+
   function startBpmn(data, form, source) {
     if (!window.ComplaintsModeler) { return; }
     var layout = $('modeler-layout');
@@ -88,11 +140,15 @@
       onChange: function () { form.setAttribute('data-dirty', 'true'); }
     });
     var kept = [];
+    if ($('modeler-resize')) {
+      wireResize(layout, $('modeler-resize'), function () { if (mounted.resized) { mounted.resized(); } });
+    }
     mounted.ready.then(function (result) {
       kept = keptReferences(result);
       return mounted.highlight(problemElements(data));
     }).then(function (marked) {
       if (marked.length) { selectElement(marked[0]); }
+      $('modeler-canvas').setAttribute('data-zoom', String(mounted.modeler.get('canvas').zoom()));
       $('modeler-canvas').setAttribute('data-ready', 'true');
       $('modeler-canvas').setAttribute('data-highlighted', marked.join(' '));
       if (window.ModelerExtras) { window.ModelerExtras.attach(mounted.modeler, $('element-extras'), data); }
