@@ -96,8 +96,8 @@ def run_requested_replays(uow_factory: Callable[[], Any], runtime: Runtime, limi
     return len(waiting)
 
 
-def replay_report(uow_factory: Callable[[], Any], runtime: Runtime, version_id: int, divisions: list[str], months: int = DEFAULT_MONTHS,
-                  as_of: datetime | None = None,
+def replay_report(uow_factory: Callable[[], Any], runtime: Runtime, version_id: int, divisions: list[str],
+                  months: int = DEFAULT_MONTHS, as_of: datetime | None = None,
                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Each case of the process received in the `months` before `as_of`, open or closed, replayed on the version
     from its recorded events: the deadlines that would move, the breaches that would appear or vanish, the cases
