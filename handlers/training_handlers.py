@@ -86,6 +86,16 @@ def inform_compliment_recipients(ctx: HandlerContext) -> dict:
     return {"informed": recipients}
 
 
+def public_form_answer(ctx: HandlerContext) -> dict:
+    """The sharing answer given on the public compliment form and the London day it came, or None if asked no other way.
+
+    A compliment recorded by staff, by email or through the API carries no `may_share`: its answer is None, so the
+    diagram asks as before instead of failing on a missing name."""
+    answer = ctx.data.get("may_share")
+    received = _instant(ctx.data["received_at"]).astimezone(LONDON).date()
+    return {"may_share": None if answer is None else bool(answer), "received_on": received.isoformat()}
+
+
 def plan_quarterly_review(ctx: HandlerContext) -> dict:
     """The last day of the quarter in which the compliment was received, when the PSRD team reviews it."""
     received = _instant(ctx.data["received_at"]).astimezone(LONDON).date()
@@ -111,4 +121,4 @@ def _day(value: str) -> date:
 
 
 HANDLERS = [notify_roles, extend_deadline, record_learning_actions, record_decision, close_case_with_retention,
-            inform_compliment_recipients, plan_quarterly_review]
+            inform_compliment_recipients, plan_quarterly_review, public_form_answer]

@@ -41,6 +41,10 @@ def told_us(run, kind: str) -> list[tuple[str, str]]:
     facts = [(label, readable(data.get(name), spec)) for name, label, spec in PUBLIC_FACTS]
     if kind == "compliment" and "may_share" in data:
         facts.append(("May we share it, without their name?", readable(bool(data["may_share"]), {})))
+    if kind == "compliment" and data.get("permission_evidence"):  # recorded from the form or by the team
+        on = readable(data.get("permission_recorded_on"), {"format": "date"})
+        facts.append(("Permission to use it publicly", f"{readable(bool(data.get('permission_given')), {})}: "
+                      f"{data['permission_evidence']}" + (f" ({on})" if on else "")))
     return [(label, value) for label, value in facts if value]
 
 

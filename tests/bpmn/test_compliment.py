@@ -16,8 +16,8 @@ DETAILS = {"compliment_text": "Sam was brilliant", "business_area": "Seetec Trai
            "colleague_email": "sam.tutor@seetec.co.uk", "best_practice": True, "share_via": ["monthly_comms"]}
 
 
-def compliment(division="ST", complainant=None, received=WED_23_DEC):
-    data = {"kind": "compliment", "complainant": WITH_EMAIL if complainant is None else complainant}
+def compliment(division="ST", complainant=None, received=WED_23_DEC, **facts):
+    data = {"kind": "compliment", "complainant": WITH_EMAIL if complainant is None else complainant, **facts}
     return DiagramRun("compliment", received, data, division=division, config=dict(CONFIG))
 
 
@@ -128,3 +128,64 @@ def test_other_divisions_close_the_compliment_as_recorded_and_review_through_the
     describe(run)
     assert (run.case.status, run.case.outcome) == ("closed", "recorded")
     assert "quarter_ended" not in run.timers() and run.completed
+
+
+def thanks_text(code: str, public: bool, **facts) -> str:
+    from tests.bpmn.test_letter_facts_runs import run_for
+    run, sent = run_for(code, "compliment", kind="compliment", complainant=WITH_EMAIL, **facts)
+    describe(run, public=public)
+    [letter] = [letter for letter in sent if letter["template"] == "compliment_thanks"]
+    return letter["text"]
+
+
+def test_agreed_on_the_public_form_the_permission_is_recorded_from_the_form_and_not_asked_again():
+    run = compliment(received=datetime(2027, 6, 30, 23, 30, tzinfo=timezone.utc), may_share=True)
+    describe(run, public=True)
+    assert "record_permission" not in run.ready and run.ready == ["use_publicly"]
+    recorded = event(run, "publicity_permission_recorded")
+    assert recorded["permission_given"] is True
+    assert recorded["permission_recorded_on"] == "2027-07-01"  # the London day it came, in summer time
+    assert recorded["permission_evidence"] == "Given on the public form when the compliment was sent"
+    assert "compliment_not_for_public_use" not in events(run)
+
+
+def test_agreed_on_the_form_without_contact_details_it_can_still_be_used_publicly():
+    run = compliment(complainant={"name": "Anonymous"}, may_share=True)
+    describe(run, public=True)
+    assert ("compliment_thanks", "complainant") not in run.letters()
+    assert run.ready == ["use_publicly"]
+
+
+def test_refused_on_the_public_form_it_is_not_used_publicly_and_not_asked_again():
+    run = compliment(may_share=False)
+    describe(run, public=True)
+    assert "record_permission" not in run.ready and "use_publicly" not in run.ready
+    recorded = event(run, "publicity_permission_recorded")
+    assert recorded["permission_given"] is False
+    assert recorded["permission_evidence"] == "Refused on the public form when the compliment was sent"
+    assert "compliment_not_for_public_use" in events(run)
+    assert "permission_not_given" not in run.timers()
+
+
+def test_refused_on_the_form_and_not_chosen_for_public_use_nothing_is_asked_or_recorded():
+    run = compliment(may_share=False)
+    describe(run, public=False)
+    assert "record_permission" not in run.ready and "use_publicly" not in run.ready
+    assert "publicity_permission_recorded" not in events(run)
+
+
+def test_a_compliment_recorded_by_staff_without_the_form_answer_is_asked_as_before():
+    run = compliment()
+    describe(run, public=True)
+    assert run.ready == ["record_permission"]
+    assert run.due("record_permission") == end_of(2027, 1, 25)
+    assert "publicity_permission_recorded" not in events(run)
+
+
+def test_the_thanks_asks_for_permission_only_when_the_form_did_not_give_it():
+    asked = "We will only do this with your permission"
+    assert asked in thanks_text("IA", public=True)  # recorded by staff: asked as before
+    given = thanks_text("IA", public=True, may_share=True)
+    assert asked not in given and "You told us on the form that we may share what you said" in given
+    refused = thanks_text("IA", public=True, may_share=False)
+    assert asked not in refused and "we may share" not in refused

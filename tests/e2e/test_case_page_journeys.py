@@ -241,25 +241,25 @@ def test_journey_5_a_compliment_carries_the_sharing_permission_given_on_the_publ
 
     # the team records who it is about and that it would like to use it publicly
     _open_from_inbox(page, base, reference, "Record who the compliment is about")
-    if not page.input_value("#f-compliment_text"):
-        page.fill("#f-compliment_text", "My adviser Sarah helped me into my first job in four years.")
+    shown = page.inner_text("main")
+    assert "Who or which team they said it is about" in shown and "Sarah, Leeds office" in shown
+    assert "They already agreed, on the public form, to it being used publicly" in shown
+    assert page.input_value("#f-compliment_text") == "My adviser Sarah helped me into my first job in four years."
+    assert page.is_checked("#f-ask_permission_to_share")  # prefilled from the form's answer
     page.fill("#f-business_area", "Employment support, Leeds")
     page.check("#f-best_practice")
-    page.check("#f-ask_permission_to_share")
     _complete(page)
 
-    # the permission the person gave on the public form is what the team records: no one asks them again
+    # the permission the person gave on the public form is what the case records: no one asks them again
     _case_page(page, base, reference)
-    if "Record their permission to use it publicly" in page.inner_text("section[aria-labelledby=tasks-title]"):
-        _open_from_inbox(page, base, reference, "Record their permission")
-        page.check("#f-permission_given")
-        page.fill("#f-permission_recorded_on", "2026-12-23")
-        page.fill("#f-permission_evidence", "Answered yes on the public compliment form")
-        page.fill("#f-permission_scope", "Without their name")
-        _complete(page)
-    _case_page(page, base, reference)
+    tasks = page.inner_text("section[aria-labelledby=tasks-title]")
+    assert "Record their permission to use it publicly" not in tasks and "Use the compliment publicly" in tasks
     assert page.get_attribute("#case-diagram", "aria-label") == "Where the case is: Use the compliment publicly."
-    assert "May we share it, without their name?\nYes" in page.inner_text("section[aria-labelledby=complainant-title]")
+    told = page.inner_text("section[aria-labelledby=complainant-title]")
+    assert "May we share it, without their name?\nYes" in told
+    assert ("Permission to use it publicly\nYes: Given on the public form when the compliment was sent "
+            "(23 December 2026)") in told, told
+    assert "publicity permission recorded" in page.inner_text("#timeline-title + p + ol")
 
     # it is used in the newsletter, then reviewed for the quarter, and the case closes
     _open_from_inbox(page, base, reference, "Use the compliment publicly")

@@ -168,6 +168,11 @@ def test_employability_uk_changes_its_acknowledgement_timer_and_only_its_new_cas
     page.wait_for_selector("#publish-button")
     shot(page, "division-review")
     page.click("#publish-button")
+    # publishing is confirmed first, with the forecast counting EUK's own intake only
+    forecast = page.locator("#publish-forecast").inner_text()
+    assert forecast == ("It will govern fewer than 1 new case a week: 1 case came in over the last 4 weeks "
+                        "from Employability UK (1).")
+    page.click("#confirm-publish-button")
     assert page.locator("#version-state").inner_text() == "Published (in force)"
     page.goto(f"{base}/governance/audit")
     published = page.locator("tr", has_text="Published").first.inner_text()
