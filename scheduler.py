@@ -41,7 +41,7 @@ def anonymise_expired_cases(container) -> int:
 
 
 def replay_versions(container) -> int:
-    """Make the replay reports governance asked for: proposed versions against the running cases."""
+    """Make the replay reports governance asked for: proposed versions against the last N months of cases."""
     from processes.replay import run_requested_replays
     return run_requested_replays(container.uow, container.runtime)
 

@@ -27,7 +27,7 @@ EVENT_LABELS = {"version_drafted": "Draft created", "version_saved": "Draft save
                 "version_approved": "Approved", "version_rejected": "Rejected", "version_published": "Published",
                 "version_retired": "Retired", "cases_migrated": "Running cases migrated",
                 "case_migrated": "Moved to a new process version", "replay_requested": "Replay requested",
-                "replay_reported": "Replay report made"}
+                "replay_reported": "Replay report made", "replay_progress": "Replay progress"}
 
 
 @dataclass

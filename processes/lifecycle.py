@@ -112,7 +112,7 @@ def complete_task(uow: UnitOfWork, runtime: Runtime, task_id: int, data: dict[st
         task.run()
         row.state, row.completed_at = TaskRowState.COMPLETED, run.now
         row.completed_by_id, row.draft = actor.user_id, None
-        run.note("task_completed", row.spec_name, title=row.title, task_id=row.id)
+        run.note("task_completed", row.spec_name, title=row.title, task_id=row.id, data=data)
         record_classification(run, task.task_spec, row.spec_name, data)
         _involve(run, actor, row.title, schema, data)
         run.run()

@@ -242,6 +242,14 @@ class VersionRepository(_Repo):
             .order_by(m.Case.received_at, m.Case.id).limit(limit)))
 
 
+    def cases_since(self, process_key: str, since: datetime, limit: int) -> list[m.Case]:
+        """Cases of a process received since an instant, on any version, open or closed, oldest first."""
+        return list(self.session.scalars(
+            select(m.Case).join(m.ProcessVersion, m.ProcessVersion.id == m.Case.version_id)
+            .where(m.ProcessVersion.process_key == process_key, m.Case.received_at >= since)
+            .order_by(m.Case.received_at, m.Case.id).limit(limit)))
+
+
 class CaseRepository(_Repo):
     def by_access_token_hash(self, digest: str) -> m.Case | None:
         return self.session.scalars(select(m.Case).where(m.Case.access_token_hash == digest)).first()

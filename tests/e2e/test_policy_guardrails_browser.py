@@ -98,12 +98,20 @@ def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governan
     assert "acknowledged within 3 working days of receipt" in line.inner_text()
     shot(page, "review-policy-breach")
 
-    # Before deciding, governance replays the proposal against the running cases; the worker makes the report.
+    # Before deciding, governance replays the proposal against the last months of cases; the worker makes the
+    # report, its progress shown meanwhile. A period outside 1-24 months is refused on its field.
+    page.fill("#f-replay-months", "30")
+    page.click("#replay-button")
+    assert "from 1 to 24" in page.locator("#f-replay-months-error").inner_text()
+    page.fill("#f-replay-months", "6")
     page.click("#replay-button")
     assert "Replay queued" in page.locator(".notice, .flash, [role=status]").first.inner_text()
-    assert page.locator("#replay-waiting").is_visible()
+    waiting = page.locator("#replay-waiting").inner_text()
+    assert "last 6 months" in waiting and "0 of ? cases done" in waiting
     assert replay_versions(people["container"]) == 1
     page.reload()
+    assert "cases of the last 6 months" in page.locator("#replay-summary").inner_text()
+    assert "1 later" in page.locator("#replay-totals").inner_text()
     row = page.locator(f"#replay-report tr[data-reference='{running}']")
     assert "Acknowledgement due: Wed 30 Dec 2026, 23:59 → Thu 31 Dec 2026, 23:59 (+1 working day)" in row.inner_text()
     shot(page, "review-replay")

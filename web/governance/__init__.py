@@ -84,9 +84,11 @@ def publish(version_id: int):
 @bp.route("/versions/<int:version_id>/replay", methods=["POST"])
 @roles_required(*READERS)
 def replay(version_id: int):
-    """Queue a replay of a proposed version against the running cases; the worker makes the report."""
-    return _decide(version_id, lambda: request_replay(container().uow(), container().runtime, version_id, g.actor),
-                   "Replay queued. The worker makes the report shortly; reload this page to see it.")
+    """Queue a replay of a proposed version against the last N months of cases; the worker makes the report."""
+    months = request.form.get("months", "")
+    return _decide(version_id, lambda: request_replay(container().uow(), container().runtime, version_id, g.actor,
+                                                      months),
+                   "Replay queued. The worker makes the report shortly; reload this page to see its progress.")
 
 
 def _publish_confirmation(version_id: int):
