@@ -15,8 +15,8 @@ from .evidence_pack import EvidencePack
 from .policy_rules import RULES_DIR
 
 
-def pack_zip(pack: EvidencePack, page_html: str) -> bytes:
-    """The zip of an evidence pack, given its printable page."""
+def pack_zip(pack: EvidencePack, page_html: str, pdf: bytes | None = None) -> bytes:
+    """The zip of an evidence pack, given its printable page (and that page as a PDF)."""
     buffer = io.BytesIO()
     stamp = pack.made_at.timetuple()[:6]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -24,6 +24,8 @@ def pack_zip(pack: EvidencePack, page_html: str) -> bytes:
             archive.writestr(zipfile.ZipInfo(name, stamp), content)
 
         put("index.html", page_html)
+        if pdf is not None:
+            put("evidence.pdf", pdf)
         put("pack.json", json.dumps(pack_facts(pack), indent=2, default=_plain, ensure_ascii=False))
         for number, letter in enumerate(pack.letters, start=1):
             base = f"letters/{number:02d}-{_safe(letter['template'])}"

@@ -4,6 +4,7 @@ import json
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from processes.access import SYSTEM
@@ -116,6 +117,16 @@ def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letter
         assert confirmation["subject"] in shown and rules.rules[0].text in shown and rules.sha256 in shown
         assert f'<span class="mono">{process}</span>' in shown
 
+    # the same page as a PDF, in the zip and on its own
+    assert f"/cases/{reference}/evidence-pack.pdf" in page
+    response = pack_client.get(f"/cases/{reference}/evidence-pack.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f'filename="evidence-{reference}-' in response.headers["Content-Disposition"]
+    for pdf in (response.data, archive.read("evidence.pdf")):
+        text = " ".join(" ".join(pdf_page.extract_text().split()) for pdf_page in PdfReader(io.BytesIO(pdf)).pages)
+        assert f"Evidence pack: Complaint {reference}" in text and view.version.sha256[:12] in text
+        assert " ".join(confirmation["subject"].split()) in text and all(t["label"] in text for t in facts["timeline"])
+
 
 def test_staff_of_another_division_are_refused_the_pack_and_nothing_is_recorded(container, pack_client):
     reference = withdrawn_case(container, "IA")
@@ -123,6 +134,7 @@ def test_staff_of_another_division_are_refused_the_pack_and_nothing_is_recorded(
     before = event_count(container)
     assert pack_client.get(f"/cases/{reference}/evidence-pack.zip").status_code == 403
     assert pack_client.get(f"/cases/{reference}/evidence-pack").status_code == 403
+    assert pack_client.get(f"/cases/{reference}/evidence-pack.pdf").status_code == 403
     assert pack_client.get("/cases/IA-2026-999999/evidence-pack.zip").status_code == 403  # existence not revealed
     assert event_count(container) == before
 
@@ -145,3 +157,17 @@ def test_making_a_pack_is_recorded_on_the_case(container, pack_client):
         made = session.scalars(select(m.Event).where(m.Event.case_id == case.id,
                                                      m.Event.kind == "evidence_pack_made")).all()
     assert [e.actor for e in made] == ["ia.staff"]
+
+
+def test_the_pdf_never_reads_a_file_the_page_names(tmp_path, monkeypatch):
+    """Whatever reaches the page (a letter's HTML, say), laying it out reads nothing from disk: not even from the
+    working directory, which the PDF library would otherwise allow."""
+    from PIL import Image
+
+    from web.cases.pdf import page_pdf
+    monkeypatch.chdir(tmp_path)
+    Image.new("RGB", (20, 20), (255, 0, 0)).save(tmp_path / "probe.png")
+    pdf = page_pdf(f'<html><body><p>Pack</p><img src="probe.png"><img src="file://{tmp_path}/probe.png">'
+                   f'<img src="{tmp_path}/probe.png"></body></html>')
+    assert "Pack" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert b"/Subtype /Image" not in pdf

@@ -22,6 +22,7 @@ from processes.partner_copies import PARTNER_STAGES, record_partner_copy
 from processes.read_models import CaseFilter, Page, case_list
 
 from ..security import container, login_required
+from .pdf import PdfFailed, page_pdf
 
 FILTER_FIELDS = {"received_from": "from", "received_to": "to"}  # the domain's names -> the list's query names
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -83,9 +84,28 @@ def evidence(reference: str):
 def evidence_zip(reference: str):
     """The closed case's evidence pack as a zip: the page, the facts as JSON, the letters, the process and rules."""
     pack = evidence_pack(container().uow(), reference, g.actor)
-    data = pack_zip(pack, render_template("cases/evidence_pack.html", pack=pack, offline=True))
+    page = render_template("cases/evidence_pack.html", pack=pack, offline=True)
+    try:
+        pdf: bytes | None = page_pdf(page)
+    except PdfFailed:  # the zip still holds the printable page
+        pdf = None
+    data = pack_zip(pack, page, pdf=pdf)
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{pack_filename(pack)}"'})
+
+
+@bp.route("/cases/<reference>/evidence-pack.pdf")
+@login_required
+def evidence_pdf(reference: str):
+    """The closed case's evidence pack as a printable PDF (the same page as the zip holds)."""
+    pack = evidence_pack(container().uow(), reference, g.actor)
+    try:
+        data = page_pdf(render_template("cases/evidence_pack.html", pack=pack, offline=True))
+    except PdfFailed:
+        flash("The PDF could not be made. This printable page holds the same evidence.", "error")
+        return redirect(url_for("cases.evidence", reference=reference))
+    name = pack_filename(pack).removesuffix(".zip") + ".pdf"
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _page(reference: str, status: int = 200, **extra):
