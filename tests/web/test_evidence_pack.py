@@ -24,6 +24,7 @@ def pack_client(container):
     add_user(container, "ia.staff", "complaints_team", division="IA")
     add_user(container, "st.staff", "complaints_team", division="ST")
     add_user(container, "euk.staff", "complaints_team", division="EUK")
+    add_user(container, "pl.staff", "complaints_team", division="PL")
     app = create_app(container, TESTING=True, WTF_CSRF_ENABLED=False)
     limiter.reset()
     return app.test_client()
@@ -56,7 +57,8 @@ def event_count(container):
 
 
 @pytest.mark.parametrize("division, username, policy, process", [
-    ("IA", "ia.staff", "group", "ia_complaint"), ("ST", "st.staff", "training", "training_complaint")])
+    ("IA", "ia.staff", "group", "ia_complaint"), ("EUK", "euk.staff", "group", "euk_complaint"),
+    ("ST", "st.staff", "training", "training_complaint"), ("PL", "pl.staff", "group", "pl_complaint")])
 def test_the_evidence_pack_of_a_closed_case_matches_its_case_page_and_the_letters_sent(
         container, pack_client, division, username, policy, process):
     reference = withdrawn_case(container, division)
