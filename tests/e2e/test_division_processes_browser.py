@@ -19,6 +19,7 @@ from settings import Settings
 from storage import models as m
 from tests.conftest import WED_23_DEC_2026, add_categories
 from tests.e2e.conftest import PASSWORD, serving, shot, sign_in
+from tests.e2e.people import public_complaint
 
 pytestmark = pytest.mark.e2e
 TIMER, TIMER_NAME, FILE = "triage_acknowledgement_due", "Acknowledgement due", "shared/intake.bpmn"
@@ -53,25 +54,6 @@ def shipped(tmp_path_factory):
     with serving(create_app(container, TESTING=False)) as url:
         yield {"url": url, "container": container}
     container.engine.dispose()
-
-
-def public_complaint(page, base: str, code: str, summary: str) -> str:
-    """A member of the public complains to a division on its public form; returns the reference."""
-    page.context.clear_cookies()
-    page.goto(f"{base}/public/{code}/complaint")
-    page.fill("#f-summary", summary)
-    page.fill("#f-happened_on", "2026-12-01")
-    page.click("button:has-text('Continue')")
-    page.check("#f-on_behalf")
-    page.click("button:has-text('Continue')")
-    page.fill("#f-name", "Pat Jones")
-    page.fill("#f-email", "pat@example.org")
-    page.click("button:has-text('Continue')")
-    page.check("#f-needs_support-1")
-    page.click("button:has-text('Continue')")
-    with page.expect_navigation():
-        page.click("button:has-text('Send complaint')")
-    return page.inner_text("#reference").strip()
 
 
 def acknowledgement_due(container, reference: str) -> tuple[str, list[datetime]]:
@@ -112,7 +94,7 @@ def set_timer(page, expression: str) -> None:
 
 def test_employability_uk_changes_its_acknowledgement_timer_and_only_its_new_cases_follow(shipped, page):
     base, container = shipped["url"], shipped["container"]
-    earlier = public_complaint(page, base, "EUK", "Nobody called me back about my placement.")
+    earlier = public_complaint(page, base, "EUK", "Nobody called me back about my placement.")[0]
     assert acknowledgement_due(container, earlier) == ("euk_complaint", [THREE_DAYS])
 
     # EUK's analyst sees only EUK's process, opens the intake diagram and gives acknowledgement five working days.
@@ -179,9 +161,9 @@ def test_employability_uk_changes_its_acknowledgement_timer_and_only_its_new_cas
     assert "euk_complaint v2" in published and "EUK" in published and "euk.governance2" in published
 
     # New complaints: EUK's gets the new deadline, IA's and Pluss's keep theirs, the earlier EUK case keeps its own.
-    euk = public_complaint(page, base, "EUK", "My adviser cancelled twice.")
-    ia = public_complaint(page, base, "IA", "My probation appointment was moved without notice.")
-    pl = public_complaint(page, base, "PL", "The support worker did not turn up.")
+    euk = public_complaint(page, base, "EUK", "My adviser cancelled twice.")[0]
+    ia = public_complaint(page, base, "IA", "My probation appointment was moved without notice.")[0]
+    pl = public_complaint(page, base, "PL", "The support worker did not turn up.")[0]
     assert acknowledgement_due(container, euk) == ("euk_complaint", [FIVE_DAYS])
     assert acknowledgement_due(container, ia) == ("ia_complaint", [THREE_DAYS])
     assert acknowledgement_due(container, pl) == ("pl_complaint", [THREE_DAYS])

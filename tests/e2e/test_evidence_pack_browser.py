@@ -1,25 +1,29 @@
-"""In real Chromium: staff of a closed case's division download its evidence pack with one click and print it."""
+"""In real Chromium: a complaint made and withdrawn on the public pages; staff of its division download its
+evidence pack with one click, as a zip and as a PDF, and print it; another division's staff are refused."""
 import io
 import json
 import zipfile
 
 import pytest
 
-from processes.lifecycle import deliver_message, start_case
 from tests.e2e.conftest import CHROMIUM, shot, sign_in
+from tests.e2e.people import complainant_withdraws, public_complaint
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
 
 def test_the_complaints_team_downloads_a_closed_cases_evidence_pack_and_opens_the_printable_page(page, served):
-    container = served["container"]
-    reference = start_case(container.uow(), container.runtime, division="IA", kind="complaint",
-                           complainant={"name": "Pat Jones", "email": "pat@example.org"},
-                           summary="My probation appointments were moved without notice.")
-    deliver_message(container.uow(), container.runtime, reference, "withdrawn", {"reason": "Resolved by phone"})
+    base = served["url"]
+    reference, status_url = public_complaint(page, base, "IA", "My probation appointments were moved without notice.")
+    complainant_withdraws(page, status_url)
 
-    sign_in(page, served["url"], "ia.team")
-    page.goto(f"{served['url']}/cases/{reference}")
+    # staff of another division cannot see the case or its pack
+    sign_in(page, base, "euk.team")
+    for path in (f"/cases/{reference}", f"/cases/{reference}/evidence-pack", f"/cases/{reference}/evidence-pack.pdf"):
+        assert page.goto(f"{base}{path}").status in (403, 404)
+
+    sign_in(page, base, "ia.team")
+    page.goto(f"{base}/cases/{reference}")
     with page.expect_download() as download_info:
         page.click("#evidence-pack-zip")
     download = download_info.value
@@ -28,6 +32,11 @@ def test_the_complaints_team_downloads_a_closed_cases_evidence_pack_and_opens_th
     facts = json.loads(archive.read("pack.json"))
     assert facts["reference"] == reference and facts["case"]["outcome"] == "withdrawn"
     assert [x["template"] for x in facts["letters"] if x["to_complainant"]] == ["withdrawal_confirmation"]
+
+    with page.expect_download() as pdf_info:
+        page.click("#evidence-pack-pdf")
+    assert pdf_info.value.suggested_filename == download.suggested_filename.removesuffix(".zip") + ".pdf"
+    assert open(pdf_info.value.path(), "rb").read(5) == b"%PDF-" and "evidence.pdf" in archive.namelist()
 
     page.click("#evidence-pack-page")
     page.wait_for_selector("#pack-letters")
