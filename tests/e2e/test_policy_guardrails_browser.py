@@ -6,9 +6,9 @@ import re
 import pytest
 
 from processes.accounts import hash_password
-from processes.lifecycle import start_case
 from scheduler import replay_versions
 from tests.e2e.conftest import CHROMIUM, PASSWORD, shot, sign_in
+from tests.e2e.people import public_complaint
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
@@ -51,9 +51,7 @@ def set_timer(page, expression):
 
 def test_an_analyst_sees_the_clause_a_longer_acknowledgement_breaks_and_governance_rejects_it(page, people):
     base = people["url"]
-    container = people["container"]
-    running = start_case(container.uow(), container.runtime, division="IA", kind="complaint",
-                         summary="My appointments keep moving")
+    running = public_complaint(page, base, "IA", "My appointments keep moving")[0]  # a case the replay reads
     sign_in(page, base, "ia.analyst.e2e")
     page.goto(base + "/modeler/")
     page.locator("[aria-labelledby='p-ia_complaint'] a", has_text="Open").first.click()
