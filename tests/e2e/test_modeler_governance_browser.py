@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from processes.lifecycle import start_case
 from storage import models as m
 from tests.e2e.conftest import CHROMIUM, SHOTS, serving
+from tests.e2e.people import public_complaint
 from tests.governance_support import PASSWORD, add_user
 from web import create_app
 
@@ -106,8 +106,8 @@ def deadlines(container, reference):
 def test_an_analyst_changes_the_acknowledgement_timer_and_governance_publishes_and_migrates(
         browser, server, container):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    older = start_case(container.uow(), container.runtime, division=SETUP["division"], kind="complaint",
-                       summary="Older complaint")
+    public = browser.new_context().new_page()  # a member of the public, on the division's form
+    older = public_complaint(public, server, SETUP["division"], "Older complaint")[0]
     assert deadlines(container, older)[1] == [OLD_DUE]
 
     # The analyst opens the diagram, changes the acknowledgement timer in the properties panel and saves a draft.
@@ -169,8 +169,7 @@ def test_an_analyst_changes_the_acknowledgement_timer_and_governance_publishes_a
     assert reviewer.locator("#version-state").inner_text() == "Published (in force)"
 
     # A new case gets the new deadline while the older case keeps its old one.
-    newer = start_case(container.uow(), container.runtime, division=SETUP["division"], kind="complaint",
-                       summary="Newer complaint")
+    newer = public_complaint(public, server, SETUP["division"], "Newer complaint")[0]
     assert deadlines(container, newer)[1] == [NEW_DUE] and deadlines(container, older)[1] == [OLD_DUE]
 
     # The migration preview lists the older case; migrating it changes its pending deadline.
